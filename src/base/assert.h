@@ -7,9 +7,9 @@ namespace otter::detail {
 [[noreturn]] void assert_failed(const char* cond, const char* msg, const char* file, int line);
 }  // namespace otter::detail
 
-#define OTTER_ASSERT(cond, msg)                                              \
-    do {                                                                     \
-        if (!(cond)) [[unlikely]] {                                          \
+#define OTTER_ASSERT(cond, msg)                                               \
+    do {                                                                      \
+        if (!(cond)) [[unlikely]] {                                           \
             ::otter::detail::assert_failed(#cond, (msg), __FILE__, __LINE__); \
-        }                                                                    \
+        }                                                                     \
     } while (0)

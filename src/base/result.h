@@ -22,7 +22,7 @@ unexpected(E) -> unexpected<E>;
 
 template <typename T, typename E>
 class [[nodiscard]] result {
-public:
+  public:
     result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
     result(unexpected<E> e) : v_(std::in_place_index<1>, std::move(e.error)) {}  // NOLINT
 
@@ -51,14 +51,14 @@ public:
         return std::get<1>(v_);
     }
 
-private:
+  private:
     std::variant<T, E> v_;
 };
 
 // result<void, E>: success carries no value.
 template <typename E>
 class [[nodiscard]] result<void, E> {
-public:
+  public:
     result() = default;
     result(unexpected<E> e) : error_(std::move(e.error)), ok_(false) {}  // NOLINT
 
@@ -69,7 +69,7 @@ public:
         return error_;
     }
 
-private:
+  private:
     E error_{};
     bool ok_ = true;
 };

@@ -11,7 +11,7 @@ namespace otter {
 
 template <typename T, typename Tag>
 class strong_type {
-public:
+  public:
     using value_type = T;
     constexpr strong_type() = default;
     constexpr explicit strong_type(T v) : v_(v) {}
@@ -29,7 +29,7 @@ public:
         return *this;
     }
 
-private:
+  private:
     T v_{};
 };
 
@@ -37,5 +37,7 @@ private:
 
 template <typename T, typename Tag>
 struct std::hash<otter::strong_type<T, Tag>> {
-    size_t operator()(otter::strong_type<T, Tag> v) const noexcept { return std::hash<T>{}(v.value()); }
+    size_t operator()(otter::strong_type<T, Tag> v) const noexcept {
+        return std::hash<T>{}(v.value());
+    }
 };

@@ -1,12 +1,12 @@
 #include "bytes/compression.h"
 
+#include <cstring>
+#include <memory>
+
 #include <lz4frame.h>
 #include <snappy-c.h>
 #include <zlib.h>
 #include <zstd.h>
-
-#include <cstring>
-#include <memory>
 
 namespace otter {
 namespace {
@@ -122,7 +122,7 @@ bytes snappy_compress_raw(bytes_view in) {
     size_t n = snappy_max_compressed_length(in.size());
     bytes out(n);
     ::snappy_compress(reinterpret_cast<const char*>(in.data()), in.size(),
-                    reinterpret_cast<char*>(out.data()), &n);
+                      reinterpret_cast<char*>(out.data()), &n);
     out.resize(n);
     return out;
 }
@@ -226,22 +226,32 @@ result<bytes, std::string> zstd_decompress(bytes_view in, size_t max_out) {
 
 const char* codec_name(codec c) {
     switch (c) {
-        case codec::none: return "none";
-        case codec::gzip: return "gzip";
-        case codec::snappy: return "snappy";
-        case codec::lz4: return "lz4";
-        case codec::zstd: return "zstd";
+        case codec::none:
+            return "none";
+        case codec::gzip:
+            return "gzip";
+        case codec::snappy:
+            return "snappy";
+        case codec::lz4:
+            return "lz4";
+        case codec::zstd:
+            return "zstd";
     }
     return "unknown";
 }
 
 bytes compress(codec c, bytes_view in) {
     switch (c) {
-        case codec::none: return bytes(in.begin(), in.end());
-        case codec::gzip: return gzip_compress(in);
-        case codec::snappy: return snappy_compress_raw(in);
-        case codec::lz4: return lz4_compress(in);
-        case codec::zstd: return zstd_compress(in);
+        case codec::none:
+            return bytes(in.begin(), in.end());
+        case codec::gzip:
+            return gzip_compress(in);
+        case codec::snappy:
+            return snappy_compress_raw(in);
+        case codec::lz4:
+            return lz4_compress(in);
+        case codec::zstd:
+            return zstd_compress(in);
     }
     return {};
 }
@@ -253,10 +263,14 @@ result<bytes, std::string> decompress(codec c, bytes_view in, size_t max_out) {
                 return err{"decompressed size exceeds limit"};
             }
             return bytes(in.begin(), in.end());
-        case codec::gzip: return gzip_decompress(in, max_out);
-        case codec::snappy: return snappy_decompress(in, max_out);
-        case codec::lz4: return lz4_decompress(in, max_out);
-        case codec::zstd: return zstd_decompress(in, max_out);
+        case codec::gzip:
+            return gzip_decompress(in, max_out);
+        case codec::snappy:
+            return snappy_decompress(in, max_out);
+        case codec::lz4:
+            return lz4_decompress(in, max_out);
+        case codec::zstd:
+            return zstd_decompress(in, max_out);
     }
     return err{"unknown compression codec"};
 }

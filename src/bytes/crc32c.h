@@ -11,6 +11,8 @@ namespace otter {
 // Extends `crc` (0 for a fresh checksum) over [data, data + n) and returns the new value.
 uint32_t crc32c_extend(uint32_t crc, const uint8_t* data, size_t n);
 
-inline uint32_t crc32c(const uint8_t* data, size_t n) { return crc32c_extend(0, data, n); }
+inline uint32_t crc32c(const uint8_t* data, size_t n) {
+    return crc32c_extend(0, data, n);
+}
 
 }  // namespace otter

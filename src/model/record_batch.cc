@@ -83,7 +83,9 @@ bool walk_records(const uint8_t* p, const uint8_t* end, int32_t count, bool requ
 
 }  // namespace
 
-void set_base_offset(uint8_t* batch, int64_t base_offset) { store_be<int64_t>(batch, base_offset); }
+void set_base_offset(uint8_t* batch, int64_t base_offset) {
+    store_be<int64_t>(batch, base_offset);
+}
 
 void set_log_append_time(uint8_t* batch, int64_t ts) {
     batch_header_view h(batch);
@@ -167,30 +169,36 @@ result<std::vector<record_view>, std::string> decode_records(bytes_view batch, b
     auto fail = [] { return unexpected<std::string>{"malformed record"}; };
     for (int32_t i = 0; i < h.records_count(); ++i) {
         int64_t len;
-        if (!get_varint(p, end, len, 5) || len < 1 || len > end - p) return fail();
+        if (!get_varint(p, end, len, 5) || len < 1 || len > end - p)
+            return fail();
         const uint8_t* rend = p + len;
         ++p;
         record_view r;
         int64_t klen, vlen, hcount;
         if (!get_varint(p, rend, r.timestamp_delta) || !get_varint(p, rend, r.offset_delta, 5))
             return fail();
-        if (!get_varint(p, rend, klen, 5) || klen < -1 || klen > rend - p) return fail();
+        if (!get_varint(p, rend, klen, 5) || klen < -1 || klen > rend - p)
+            return fail();
         if (klen >= 0) {
             r.key = bytes_view(p, static_cast<size_t>(klen));
             p += klen;
         }
-        if (!get_varint(p, rend, vlen, 5) || vlen < -1 || vlen > rend - p) return fail();
+        if (!get_varint(p, rend, vlen, 5) || vlen < -1 || vlen > rend - p)
+            return fail();
         if (vlen >= 0) {
             r.value = bytes_view(p, static_cast<size_t>(vlen));
             p += vlen;
         }
-        if (!get_varint(p, rend, hcount, 5) || hcount < 0 || hcount > rend - p) return fail();
+        if (!get_varint(p, rend, hcount, 5) || hcount < 0 || hcount > rend - p)
+            return fail();
         for (int64_t j = 0; j < hcount; ++j) {
             int64_t hk, hv;
-            if (!get_varint(p, rend, hk, 5) || hk < 0 || hk > rend - p) return fail();
+            if (!get_varint(p, rend, hk, 5) || hk < 0 || hk > rend - p)
+                return fail();
             bytes_view k(p, static_cast<size_t>(hk));
             p += hk;
-            if (!get_varint(p, rend, hv, 5) || hv < -1 || hv > rend - p) return fail();
+            if (!get_varint(p, rend, hv, 5) || hv < -1 || hv > rend - p)
+                return fail();
             std::optional<bytes_view> v;
             if (hv >= 0) {
                 v = bytes_view(p, static_cast<size_t>(hv));
@@ -198,7 +206,8 @@ result<std::vector<record_view>, std::string> decode_records(bytes_view batch, b
             }
             r.headers.emplace_back(k, v);
         }
-        if (p != rend) return fail();
+        if (p != rend)
+            return fail();
         out.push_back(std::move(r));
     }
     return out;
@@ -259,10 +268,11 @@ bytes batch_builder::build() const {
     bytes out;
     out.reserve(batch_header_size + body.size());
     append_be<int64_t>(out, 0);
-    append_be<int32_t>(out, static_cast<int32_t>(batch_header_size - batch_log_overhead + body.size()));
-    append_be<int32_t>(out, 0);  // partition leader epoch
-    out.push_back(2);            // magic
-    append_be<uint32_t>(out, 0); // crc, filled below
+    append_be<int32_t>(out,
+                       static_cast<int32_t>(batch_header_size - batch_log_overhead + body.size()));
+    append_be<int32_t>(out, 0);   // partition leader epoch
+    out.push_back(2);             // magic
+    append_be<uint32_t>(out, 0);  // crc, filled below
     int16_t attrs = static_cast<int16_t>(static_cast<int>(codec_) | (transactional_ ? 0x10 : 0) |
                                          (control_ ? 0x20 : 0));
     append_be<int16_t>(out, attrs);

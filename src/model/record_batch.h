@@ -26,7 +26,7 @@ inline constexpr size_t batch_crc_start = 21;
 
 // Field accessors over a batch whose header was already checked to be present.
 class batch_header_view {
-public:
+  public:
     explicit batch_header_view(const uint8_t* p) : p_(p) {}
     int64_t base_offset() const { return load_be<int64_t>(p_); }
     int32_t batch_length() const { return load_be<int32_t>(p_ + 8); }
@@ -47,7 +47,7 @@ public:
     int32_t base_sequence() const { return load_be<int32_t>(p_ + 53); }
     int32_t records_count() const { return load_be<int32_t>(p_ + 57); }
 
-private:
+  private:
     const uint8_t* p_;
 };
 
@@ -59,9 +59,9 @@ void set_log_append_time(uint8_t* batch, int64_t ts);
 
 // Why a batch was refused; maps onto Kafka error codes at the protocol layer.
 enum class batch_error {
-    corrupt,        // bad length, magic or CRC: CORRUPT_MESSAGE
-    invalid_record, // well-framed batch whose records are malformed: INVALID_RECORD
-    too_large,      // exceeds the size limit: MESSAGE_TOO_LARGE
+    corrupt,         // bad length, magic or CRC: CORRUPT_MESSAGE
+    invalid_record,  // well-framed batch whose records are malformed: INVALID_RECORD
+    too_large,       // exceeds the size limit: MESSAGE_TOO_LARGE
 };
 
 struct batch_problem {
@@ -101,8 +101,9 @@ result<std::vector<record_view>, std::string> decode_records(bytes_view batch, b
 
 // Builds a v2 batch. Offsets and timestamps are relative to the first record appended.
 class batch_builder {
-public:
-    batch_builder(codec c = codec::none, int64_t base_timestamp = 0) : codec_(c), base_ts_(base_timestamp) {}
+  public:
+    batch_builder(codec c = codec::none, int64_t base_timestamp = 0)
+        : codec_(c), base_ts_(base_timestamp) {}
     batch_builder& producer(int64_t id, int16_t epoch, int32_t base_sequence);
     batch_builder& transactional(bool v);
     batch_builder& control(bool v);
@@ -113,7 +114,7 @@ public:
     bytes build() const;
     int32_t count() const { return count_; }
 
-private:
+  private:
     codec codec_;
     int64_t base_ts_;
     int64_t max_ts_ = -1;

@@ -1,7 +1,7 @@
-#include <gtest/gtest.h>
-
 #include <random>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "bytes/compression.h"
 #include "bytes/crc32c.h"
@@ -24,7 +24,8 @@ TEST(crc32c, known_vectors) {
 TEST(crc32c, extend_equals_whole) {
     std::mt19937 rng(7);
     bytes data(1000);
-    for (auto& b : data) b = static_cast<uint8_t>(rng());
+    for (auto& b : data)
+        b = static_cast<uint8_t>(rng());
     uint32_t whole = crc32c(data.data(), data.size());
     uint32_t part = crc32c_extend(crc32c(data.data(), 333), data.data() + 333, 667);
     EXPECT_EQ(whole, part);
@@ -57,7 +58,8 @@ class codec_test : public ::testing::TestWithParam<codec> {};
 TEST_P(codec_test, round_trip) {
     std::mt19937 rng(1);
     bytes data(200000);
-    for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(rng() % 16);
+    for (size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<uint8_t>(rng() % 16);
     bytes c = compress(GetParam(), data);
     ASSERT_FALSE(c.empty());
     auto d = decompress(GetParam(), c, 1 << 20);
@@ -73,11 +75,13 @@ TEST_P(codec_test, enforces_limit) {
 }
 
 TEST_P(codec_test, garbage_is_an_error_not_a_crash) {
-    if (GetParam() == codec::none) GTEST_SKIP();
+    if (GetParam() == codec::none)
+        GTEST_SKIP();
     std::mt19937 rng(3);
     for (int i = 0; i < 200; ++i) {
         bytes junk(rng() % 200);
-        for (auto& b : junk) b = static_cast<uint8_t>(rng());
+        for (auto& b : junk)
+            b = static_cast<uint8_t>(rng());
         (void)decompress(GetParam(), junk, 1 << 20);
     }
 }

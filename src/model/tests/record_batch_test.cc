@@ -1,8 +1,8 @@
-#include <gtest/gtest.h>
+#include "model/record_batch.h"
 
 #include <random>
 
-#include "model/record_batch.h"
+#include <gtest/gtest.h>
 
 namespace otter::model {
 namespace {
@@ -86,8 +86,10 @@ TEST(record_batch, random_mutations_never_crash) {
     for (int i = 0; i < 2000; ++i) {
         bytes b = base;
         int flips = 1 + rng() % 4;
-        for (int f = 0; f < flips; ++f) b[rng() % b.size()] = static_cast<uint8_t>(rng());
-        if (rng() % 3 == 0) b.resize(rng() % b.size());
+        for (int f = 0; f < flips; ++f)
+            b[rng() % b.size()] = static_cast<uint8_t>(rng());
+        if (rng() % 3 == 0)
+            b.resize(rng() % b.size());
         (void)validate_batch(b, {});
     }
 }

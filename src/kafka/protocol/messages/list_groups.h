@@ -1,0 +1,41 @@
+// ListGroups (API key 16): request and response, versions 0-2.
+//
+// Field names are the snake_case of Apache Kafka's message definitions; the comment after each
+// field gives the versions it exists in. A field absent from the version being decoded keeps its
+// default. Tagged fields are skipped on decode and written empty on encode.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bytes/bytes.h"
+#include "kafka/protocol/error_code.h"
+#include "kafka/protocol/wire.h"
+
+namespace otter::kafka {
+
+struct list_groups_request {
+    bool decode(reader& r, int16_t version);
+    void encode(writer& w, int16_t version) const;
+    bool operator==(const list_groups_request&) const = default;
+};
+
+struct list_groups_response {
+    struct listed_group {
+        std::string group_id;       // v0+
+        std::string protocol_type;  // v0+
+        bool operator==(const listed_group&) const = default;
+    };
+
+    int32_t throttle_time_ms = 0;                            // v1+
+    kafka::error_code error_code = kafka::error_code::none;  // v0+
+    std::vector<listed_group> groups;                        // v0+
+
+    bool decode(reader& r, int16_t version);
+    void encode(writer& w, int16_t version) const;
+    bool operator==(const list_groups_response&) const = default;
+};
+
+}  // namespace otter::kafka
