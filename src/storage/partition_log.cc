@@ -317,6 +317,29 @@ result<read_result, std::string> partition_log::read(model::offset from, size_t 
     return out;
 }
 
+namespace {
+
+// Kafka answers ListOffsets by timestamp at record granularity: the first record of the batch
+// whose timestamp is >= ts. Falls back to the batch's base offset if the batch cannot be read.
+std::pair<model::offset, int64_t> refine_to_record(const io::file& f, uint64_t pos,
+                                                   const model::batch_header_view& h, int64_t ts) {
+    auto whole = std::make_pair(model::offset(h.base_offset()), h.max_timestamp());
+    if (h.log_append_time()) return whole;  // every record carries the append time
+    bytes batch(h.size_bytes());
+    auto n = f.pread(pos, batch);
+    if (!n || *n != batch.size()) return whole;
+    bytes scratch;
+    auto records = model::decode_records(batch, scratch);
+    if (!records) return whole;
+    for (const auto& rec : *records) {
+        int64_t rts = h.base_timestamp() + rec.timestamp_delta;
+        if (rts >= ts) return {model::offset(h.base_offset() + rec.offset_delta), rts};
+    }
+    return whole;
+}
+
+}  // namespace
+
 std::optional<std::pair<model::offset, int64_t>> partition_log::offset_for_timestamp(
     int64_t ts) const {
     std::vector<scan_range> ranges;
@@ -338,7 +361,7 @@ std::optional<std::pair<model::offset, int64_t>> partition_log::offset_for_times
             }
             model::batch_header_view h(hdr);
             if (h.max_timestamp() >= ts) {
-                return std::make_pair(model::offset(h.base_offset()), h.max_timestamp());
+                return refine_to_record(r.seg->log(), pos, h, ts);
             }
             pos += h.size_bytes();
         }

@@ -120,7 +120,8 @@ class connection : public std::enable_shared_from_this<connection> {
                 if (size < 8 || size > b_.cfg.max_request_bytes) {
                     spdlog::warn("closing connection from {}: request frame of {} bytes", peer(),
                                  size);
-                    (size > 0 ? m_.closed_oversize : m_.closed_malformed).inc();
+                    m_.closed_malformed.inc();
+                    if (size > 0) m_.closed_oversize.inc();
                     break;
                 }
                 bytes buf(static_cast<size_t>(size));
@@ -261,7 +262,7 @@ struct server::impl {
           m{b.metrics.get_counter("otter_kafka_connections_accepted_total",
                                   "Kafka connections accepted."),
             b.metrics.get_counter("otter_kafka_connections_closed_malformed_total",
-                                  "Connections closed because of a malformed request."),
+                                  "Connections closed because of a malformed or oversize request."),
             b.metrics.get_counter("otter_kafka_connections_closed_oversize_total",
                                   "Connections closed because a request exceeded the size limit."),
             b.metrics.get_gauge("otter_kafka_connections", "Open Kafka connections.")},

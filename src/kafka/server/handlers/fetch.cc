@@ -82,6 +82,11 @@ class fetch_op_impl final : public fetch_op {
                 if (total > 0 && r->data.size() > budget)
                     continue;
                 total += r->data.size();
+                b_.metrics
+                    .get_counter("otter_kafka_bytes_out_total",
+                                 "Record batch bytes returned to fetchers, per topic.",
+                                 {{"topic", t.topic}})
+                    .inc(r->data.size());
                 pr.records = std::move(r->data);
             }
         }
@@ -89,9 +94,6 @@ class fetch_op_impl final : public fetch_op {
         if (!final && !any_error && total < std::max<size_t>(min_bytes, 1)) {
             return nullptr;
         }
-        b_.metrics
-            .get_counter("otter_kafka_fetch_bytes_total", "Record bytes returned to fetchers.")
-            .inc(total);
         auto out = std::make_unique<handler_response>();
         *out = handler_response::of(encode_body(resp, version_));
         return out;

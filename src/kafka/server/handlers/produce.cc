@@ -64,10 +64,10 @@ handler_response handle_produce(request_ctx& ctx) {
         tr.name = td.name;
         tr.partition_responses.reserve(td.partition_data.size());
         auto& bytes_in =
-            b.metrics.get_counter("otter_kafka_produce_bytes_total",
+            b.metrics.get_counter("otter_kafka_bytes_in_total",
                                   "Record batch bytes appended, per topic.", {{"topic", td.name}});
-        auto& batches_in =
-            b.metrics.get_counter("otter_kafka_produce_records_total",
+        auto& records_in =
+            b.metrics.get_counter("otter_kafka_records_in_total",
                                   "Records appended, per topic.", {{"topic", td.name}});
         for (const auto& pd : td.partition_data) {
             auto& pr = tr.partition_responses.emplace_back();
@@ -112,7 +112,7 @@ handler_response handle_produce(request_ctx& ctx) {
                 continue;
             }
             bytes_in.inc(pd.records->size());
-            batches_in.inc(static_cast<uint64_t>(summary->record_count));
+            records_in.inc(static_cast<uint64_t>(summary->record_count));
             pr.error_code = error_code::none;
             pr.base_offset = appended->base_offset.value();
             pr.log_append_time_ms = appended->log_append_time;
