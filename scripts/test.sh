@@ -6,6 +6,7 @@
 #   OTTER_SKIP_SETUP=1   don't run scripts/setup.sh
 #   OTTER_SKIP_UNIT=1    skip the debug build + ctest
 #   OTTER_SKIP_E2E=1     skip the end-to-end suite
+#   OTTER_SKIP_FUZZ=1    skip the libFuzzer smoke runs
 #   PYTEST_ARGS="..."    extra arguments for pytest (e.g. "-k kcat -x")
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,13 @@ if [[ ${OTTER_SKIP_UNIT:-0} != 1 ]]; then
   step "unit tests: ctest --preset debug"
   # A timeout per test is set by otter_test() in CMake; this bounds the whole run.
   timeout 1800 ctest --preset debug -j "$JOBS" --timeout 600 || status=1
+fi
+
+if [[ ${OTTER_SKIP_FUZZ:-0} != 1 ]]; then
+  step "fuzz smoke tests (clang-14 + libFuzzer, 20 s per target)"
+  cmake --preset fuzz
+  cmake --build --preset fuzz -j "$JOBS"
+  timeout 600 ctest --test-dir build-fuzz/fuzz --output-on-failure || status=1
 fi
 
 step "release build"
