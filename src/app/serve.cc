@@ -1,5 +1,6 @@
 #include "app/serve.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 
@@ -7,6 +8,7 @@
 #include "http/server.h"
 #include "io/env.h"
 #include "kafka/server/broker_context.h"
+#include "kafka/server/groups/group_coordinator.h"
 #include "kafka/server/hwm_notifier.h"
 #include "kafka/server/server.h"
 #include "metrics/registry.h"
@@ -46,6 +48,34 @@ void add_storage_collector(metrics::registry& reg, storage::log_manager& logs) {
             "# HELP otter_kafka_log_start_offset First offset still in the log per partition.\n"
             "# TYPE otter_kafka_log_start_offset gauge\n" +
             start;
+    });
+}
+
+void add_group_collector(metrics::registry& reg, storage::log_manager& logs,
+                         kafka::groups::group_coordinator& groups) {
+    reg.add_collector([&logs, &groups](std::string& out) {
+        std::string committed, lag;
+        for (const auto& c : groups.committed()) {
+            auto lbl = metrics::format_labels({{"group", c.group},
+                                               {"topic", c.topic},
+                                               {"partition", std::to_string(c.partition)}});
+            committed +=
+                "otter_kafka_group_committed_offset" + lbl + " " + std::to_string(c.offset) + "\n";
+            if (auto log = logs.partition(c.topic, c.partition)) {
+                int64_t l = log->high_watermark().value() - std::max<int64_t>(c.offset, 0);
+                lag += "otter_kafka_group_lag" + lbl + " " +
+                       std::to_string(std::max<int64_t>(l, 0)) + "\n";
+            }
+        }
+        out +=
+            "# HELP otter_kafka_group_committed_offset Committed offset per group and partition.\n"
+            "# TYPE otter_kafka_group_committed_offset gauge\n" +
+            committed;
+        out +=
+            "# HELP otter_kafka_group_lag High watermark minus committed offset per group and "
+            "partition.\n"
+            "# TYPE otter_kafka_group_lag gauge\n" +
+            lag;
     });
 }
 
@@ -93,10 +123,26 @@ int run_serve(config::broker_config cfg) {
     storage::retention_service retention;
     retention.start(logs, std::chrono::milliseconds(cfg.retention_check_interval_ms));
 
-    kafka::broker_context ctx{cfg, logs, flusher, reg, notifier};
+    kafka::groups::coordinator_config gcfg;
+    gcfg.initial_rebalance_delay = std::chrono::milliseconds(cfg.group_initial_rebalance_delay_ms);
+    gcfg.min_session_timeout = std::chrono::milliseconds(cfg.group_min_session_timeout_ms);
+    gcfg.offsets_retention = std::chrono::minutes(cfg.offsets_retention_minutes);
+    gcfg.offsets_topic_partitions = cfg.offsets_topic_partitions;
+    kafka::groups::group_coordinator groups(logs, flusher, gcfg);
+    if (auto r = groups.load(); !r) {
+        std::fprintf(stderr, "otter serve: %s\n", r.error().c_str());
+        retention.stop();
+        flusher.stop();
+        return 1;
+    }
+    groups.start();
+    add_group_collector(reg, logs, groups);
+
+    kafka::broker_context ctx{cfg, logs, flusher, reg, notifier, groups};
     kafka::server kafka_server(ctx);
     if (auto r = kafka_server.start(); !r) {
         std::fprintf(stderr, "otter serve: %s\n", r.error().c_str());
+        groups.stop();
         retention.stop();
         flusher.stop();
         return 1;
@@ -115,6 +161,7 @@ int run_serve(config::broker_config cfg) {
     if (auto r = admin.start(cfg.admin_addr.host, cfg.admin_addr.port); !r) {
         std::fprintf(stderr, "otter serve: %s\n", r.error().c_str());
         kafka_server.stop();
+        groups.stop();
         retention.stop();
         flusher.stop();
         return 1;
@@ -130,6 +177,7 @@ int run_serve(config::broker_config cfg) {
     // Reverse order: no new requests, then flush everything, then close logs.
     admin.stop();
     kafka_server.stop();
+    groups.stop();
     retention.stop();
     flusher.stop();
     spdlog::info("otter: stopped cleanly");

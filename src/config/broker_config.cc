@@ -83,6 +83,14 @@ result<void, std::string> apply_yaml_file(const std::string& path, broker_config
                 cfg.flush_interval_ms = v.as<int>();
             } else if (key == "retention_check_interval_ms") {
                 cfg.retention_check_interval_ms = v.as<int>();
+            } else if (key == "group_initial_rebalance_delay_ms") {
+                cfg.group_initial_rebalance_delay_ms = v.as<int>();
+            } else if (key == "group_min_session_timeout_ms") {
+                cfg.group_min_session_timeout_ms = v.as<int>();
+            } else if (key == "offsets_retention_minutes") {
+                cfg.offsets_retention_minutes = v.as<int>();
+            } else if (key == "offsets_topic_partitions") {
+                cfg.offsets_topic_partitions = v.as<int32_t>();
             } else if (key == "topic_defaults") {
                 if (!v.IsMap())
                     return err{path + ": topic_defaults must be a mapping"};
@@ -112,6 +120,11 @@ result<void, std::string> finalize(broker_config& cfg) {
         return err{"default_partitions must be at least 1"};
     if (cfg.max_request_bytes < 1024)
         return err{"max_request_bytes must be at least 1024"};
+    if (cfg.offsets_topic_partitions < 1)
+        return err{"offsets_topic_partitions must be at least 1"};
+    if (cfg.group_initial_rebalance_delay_ms < 0) {
+        return err{"group_initial_rebalance_delay_ms must not be negative"};
+    }
     if (cfg.io_threads < 0)
         return err{"io_threads must not be negative"};
     if (cfg.data_dir.empty())

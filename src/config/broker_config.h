@@ -38,6 +38,12 @@ struct broker_config {
     // Periodic flush of data nobody waits on (acks=0/1), in milliseconds.
     int flush_interval_ms = 5;
     int retention_check_interval_ms = 60000;
+    // Consumer groups (Kafka's group.initial.rebalance.delay.ms, group.min.session.timeout.ms,
+    // offsets.retention.minutes, offsets.topic.num.partitions).
+    int group_initial_rebalance_delay_ms = 3000;
+    int group_min_session_timeout_ms = 6000;
+    int offsets_retention_minutes = 7 * 24 * 60;
+    int32_t offsets_topic_partitions = 1;
     // Broker-wide defaults for topic configs (Kafka names, e.g. "retention.ms").
     std::map<std::string, std::string> topic_defaults;
 };

@@ -24,6 +24,8 @@ const char* error_name(error_code code) {
             return "REQUEST_TIMED_OUT";
         case error_code::message_too_large:
             return "MESSAGE_TOO_LARGE";
+        case error_code::offset_metadata_too_large:
+            return "OFFSET_METADATA_TOO_LARGE";
         case error_code::coordinator_load_in_progress:
             return "COORDINATOR_LOAD_IN_PROGRESS";
         case error_code::coordinator_not_available:

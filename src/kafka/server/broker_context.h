@@ -22,6 +22,9 @@ class counter;
 namespace otter::kafka {
 
 class hwm_notifier;
+namespace groups {
+class group_coordinator;
+}
 
 struct broker_context {
     const config::broker_config& cfg;
@@ -29,6 +32,7 @@ struct broker_context {
     storage::flusher& flusher;
     metrics::registry& metrics;
     hwm_notifier& notifier;
+    groups::group_coordinator& groups;
 };
 
 inline int64_t now_ms() {

@@ -26,6 +26,16 @@ constexpr entry handlers[] = {
     {api_key::alter_configs, handle_alter_configs},
     {api_key::create_partitions, handle_create_partitions},
     {api_key::incremental_alter_configs, handle_incremental_alter_configs},
+    {api_key::find_coordinator, handle_find_coordinator},
+    {api_key::join_group, handle_join_group},
+    {api_key::sync_group, handle_sync_group},
+    {api_key::heartbeat, handle_heartbeat},
+    {api_key::leave_group, handle_leave_group},
+    {api_key::offset_commit, handle_offset_commit},
+    {api_key::offset_fetch, handle_offset_fetch},
+    {api_key::describe_groups, handle_describe_groups},
+    {api_key::list_groups, handle_list_groups},
+    {api_key::delete_groups, handle_delete_groups},
 };
 
 std::vector<served_api> build_served() {

@@ -77,6 +77,9 @@ class connection : public std::enable_shared_from_this<connection> {
     ~connection() { m_.open.add(-1); }
 
     void start() {
+        asio::error_code ec;
+        auto ep = sock_.remote_endpoint(ec);
+        peer_host_ = ec ? std::string("unknown") : "/" + ep.address().to_string();
         auto self = shared_from_this();
         asio::co_spawn(
             strand_, [self]() { return self->read_loop(); }, asio::detached);
@@ -121,7 +124,8 @@ class connection : public std::enable_shared_from_this<connection> {
                     spdlog::warn("closing connection from {}: request frame of {} bytes", peer(),
                                  size);
                     m_.closed_malformed.inc();
-                    if (size > 0) m_.closed_oversize.inc();
+                    if (size > 0)
+                        m_.closed_oversize.inc();
                     break;
                 }
                 bytes buf(static_cast<size_t>(size));
@@ -145,7 +149,7 @@ class connection : public std::enable_shared_from_this<connection> {
             co_return false;
         }
         auto started = std::chrono::steady_clock::now();
-        request_ctx ctx{b_, hdr, r};
+        request_ctx ctx{b_, hdr, r, peer_host_};
         handler_response resp;
         if (hdr.key == api_key::fetch && find_served_api(api_key::fetch) &&
             hdr.version >= find_served_api(api_key::fetch)->min_version &&
@@ -252,6 +256,7 @@ class connection : public std::enable_shared_from_this<connection> {
     signal space_;
     signal fetch_wake_;
     bool closed_ = false;
+    std::string peer_host_;
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "kafka/protocol/header.h"
@@ -27,6 +28,7 @@ struct request_ctx {
     broker_context& broker;
     const request_header& hdr;
     reader& body;
+    const std::string& client_host;  // the peer's address, for group membership
 };
 
 template <typename Msg>
@@ -46,6 +48,31 @@ handler_response handle_create_partitions(request_ctx& ctx);
 handler_response handle_describe_configs(request_ctx& ctx);
 handler_response handle_alter_configs(request_ctx& ctx);
 handler_response handle_incremental_alter_configs(request_ctx& ctx);
+handler_response handle_find_coordinator(request_ctx& ctx);
+handler_response handle_join_group(request_ctx& ctx);
+handler_response handle_sync_group(request_ctx& ctx);
+handler_response handle_heartbeat(request_ctx& ctx);
+handler_response handle_leave_group(request_ctx& ctx);
+handler_response handle_offset_commit(request_ctx& ctx);
+handler_response handle_offset_fetch(request_ctx& ctx);
+handler_response handle_describe_groups(request_ctx& ctx);
+handler_response handle_list_groups(request_ctx& ctx);
+handler_response handle_delete_groups(request_ctx& ctx);
+
+// Wraps a response that a callback will produce later into a deferred body.
+template <typename Msg>
+struct deferred_encoder {
+    std::shared_ptr<deferred_body> body = std::make_shared<deferred_body>();
+    int16_t version;
+    void operator()(const Msg& m) const { body->complete(encode_body(m, version)); }
+};
+
+inline handler_response deferred(std::shared_ptr<deferred_body> body) {
+    handler_response r;
+    r.what = handler_response::kind::deferred;
+    r.later = std::move(body);
+    return r;
+}
 
 // A Fetch in progress. The connection calls poll() when the request arrives, whenever one of
 // partitions() advances, and once more at the deadline with final=true.

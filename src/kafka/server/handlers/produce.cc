@@ -66,9 +66,8 @@ handler_response handle_produce(request_ctx& ctx) {
         auto& bytes_in =
             b.metrics.get_counter("otter_kafka_bytes_in_total",
                                   "Record batch bytes appended, per topic.", {{"topic", td.name}});
-        auto& records_in =
-            b.metrics.get_counter("otter_kafka_records_in_total",
-                                  "Records appended, per topic.", {{"topic", td.name}});
+        auto& records_in = b.metrics.get_counter(
+            "otter_kafka_records_in_total", "Records appended, per topic.", {{"topic", td.name}});
         for (const auto& pd : td.partition_data) {
             auto& pr = tr.partition_responses.emplace_back();
             pr.index = pd.index;
