@@ -383,16 +383,18 @@ TEST(partition_log_test, offset_for_timestamp) {
     }
     auto r = log->offset_for_timestamp(0);
     ASSERT_TRUE(r);
+    // Record granularity, as Kafka answers: the first record whose timestamp is >= the target.
     EXPECT_EQ(r->first, model::offset(0));
-    EXPECT_EQ(r->second, 1);
+    EXPECT_EQ(r->second, 0);
     r = log->offset_for_timestamp(101);
-    EXPECT_EQ(r->first, model::offset(2));
+    EXPECT_EQ(r->first, model::offset(3));  // second record of batch 1
+    EXPECT_EQ(r->second, 101);
     r = log->offset_for_timestamp(102);
     EXPECT_EQ(r->first, model::offset(4));
     r = log->offset_for_timestamp(1001);
     EXPECT_EQ(r->first, model::offset(22));  // batch 10 (offsets 20-21) is late
     r = log->offset_for_timestamp(5901);
-    EXPECT_EQ(r->first, model::offset(118));
+    EXPECT_EQ(r->first, model::offset(119));
     EXPECT_EQ(r->second, 5901);
     EXPECT_FALSE(log->offset_for_timestamp(5902));
 }
