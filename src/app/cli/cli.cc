@@ -28,8 +28,7 @@ void add_client_commands(CLI::App& root, std::function<int()>& action) {
 }
 
 void add_client_options(CLI::App& cmd, client_options& options) {
-    cmd.add_option("--brokers", options.brokers,
-                   "Comma-separated bootstrap brokers, host:port (env OTTER_BROKERS)")
+    cmd.add_option("--brokers", options.brokers, "Comma-separated bootstrap brokers, host:port")
         ->envname("OTTER_BROKERS")
         ->capture_default_str();
     cmd.add_option("-X", options.properties,

@@ -13,6 +13,19 @@ client_state* state_of(const rd_kafka_t* rk) {
     return static_cast<client_state*>(rd_kafka_opaque(rk));
 }
 
+// Drops librdkafka's "[thrd:...]: " prefix and "(after 0ms in state ...)" suffix from a log line.
+std::string tidy_log_line(std::string_view line) {
+    if (line.starts_with("[thrd:")) {
+        if (const size_t end = line.find("]: "); end != std::string_view::npos) {
+            line.remove_prefix(end + 3);
+        }
+    }
+    if (const size_t after = line.find(" (after "); after != std::string_view::npos) {
+        line = line.substr(0, after);
+    }
+    return std::string(line);
+}
+
 // Runs on librdkafka's threads.
 void log_callback(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
     client_state* state = state_of(rk);
@@ -21,7 +34,7 @@ void log_callback(const rd_kafka_t* rk, int level, const char* fac, const char* 
     }
     if (level <= 3) {  // LOG_ERR and worse: remember it to explain a later timeout
         std::lock_guard lock(state->mu);
-        state->last_broker_error = buf;
+        state->last_broker_error = tidy_log_line(buf);
     }
     if (state->verbose) {
         fmt::print(stderr, "rdkafka[{}] {}: {}\n", level, fac, buf);
@@ -34,9 +47,10 @@ void error_callback(rd_kafka_t* rk, int err, const char* reason, void* /*opaque*
     if (state == nullptr) {
         return;
     }
-    {
+    // "N/N brokers are down" says less than the connect failure logged just before it.
+    if (err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
         std::lock_guard lock(state->mu);
-        state->last_broker_error = reason;
+        state->last_broker_error = tidy_log_line(reason);
     }
     if (state->verbose) {
         fmt::print(stderr, "rdkafka error {}: {}\n",
@@ -163,15 +177,21 @@ cli_error kafka_client::explain(std::string_view what, rd_kafka_resp_err_t err,
         std::lock_guard lock(state_->mu);
         last = state_->last_broker_error;
     }
-    std::string msg =
-        err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE
-            ? fmt::format("{} timed out after {}", what, describe_duration(options_.timeout()))
-            : fmt::format("{} failed: {}", what, reason);
-    msg += fmt::format(": is a Kafka broker reachable at {}?", options_.brokers);
+    const bool timed_out =
+        err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE;
+    std::string msg = timed_out ? fmt::format("{} timed out after {}", what,
+                                              describe_duration(options_.timeout()))
+                                : fmt::format("{} failed ({})", what, reason);
     if (!last.empty()) {
-        msg += fmt::format(" (last error: {})", last);
+        msg +=
+            fmt::format(": could not reach a broker at {} ({}); check --brokers or OTTER_BROKERS",
+                        options_.brokers, last);
+    } else {
+        msg += fmt::format(
+            ": no answer from the cluster at {}; check that it is reachable and supports this "
+            "request, or raise --timeout",
+            options_.brokers);
     }
-    msg += " Check --brokers or OTTER_BROKERS, or raise --timeout";
     return msg;
 }
 

@@ -346,8 +346,11 @@ int run_alter_config(const alter_args& args) {
         }
         merged[c.name] = *c.value;
     }
+    std::vector<std::string> removed;
     for (const auto& key : deletes) {
-        if (merged.erase(key) == 0) {
+        if (merged.erase(key) != 0) {
+            removed.push_back(key);
+        } else {
             fmt::print(stderr, "warning: config '{}' is not set on topic '{}'; nothing to delete\n",
                        key, args.name);
         }
@@ -386,7 +389,7 @@ int run_alter_config(const alter_args& args) {
     for (const auto& s : *sets) {
         fmt::print("set {}={} on topic {}\n", s.key, s.value, args.name);
     }
-    for (const auto& key : deletes) {
+    for (const auto& key : removed) {
         fmt::print("deleted {} from topic {} (back to its default)\n", key, args.name);
     }
     return 0;
