@@ -110,6 +110,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         case api_key::offset_fetch:
             check<offset_fetch_request, offset_fetch_response>(body, h.version);
             break;
+        case api_key::offset_delete:
+            check<offset_delete_request, offset_delete_response>(body, h.version);
+            break;
         case api_key::describe_groups:
             check<describe_groups_request, describe_groups_response>(body, h.version);
             break;

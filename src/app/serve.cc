@@ -13,6 +13,7 @@
 #include "kafka/server/server.h"
 #include "metrics/registry.h"
 #include "storage/flusher.h"
+#include "storage/log_cleaner.h"
 #include "storage/log_manager.h"
 #include "storage/partition_log.h"
 #include "storage/retention_service.h"
@@ -122,6 +123,8 @@ int run_serve(config::broker_config cfg) {
     flusher.start();
     storage::retention_service retention;
     retention.start(logs, std::chrono::milliseconds(cfg.retention_check_interval_ms));
+    storage::log_cleaner cleaner;  // compaction of cleanup.policy=compact topics
+    cleaner.start(logs, std::chrono::milliseconds(cfg.cleaner_interval_ms));
 
     kafka::groups::coordinator_config gcfg;
     gcfg.initial_rebalance_delay = std::chrono::milliseconds(cfg.group_initial_rebalance_delay_ms);
@@ -131,6 +134,7 @@ int run_serve(config::broker_config cfg) {
     kafka::groups::group_coordinator groups(logs, flusher, gcfg);
     if (auto r = groups.load(); !r) {
         std::fprintf(stderr, "otter serve: %s\n", r.error().c_str());
+        cleaner.stop();
         retention.stop();
         flusher.stop();
         return 1;
@@ -143,6 +147,7 @@ int run_serve(config::broker_config cfg) {
     if (auto r = kafka_server.start(); !r) {
         std::fprintf(stderr, "otter serve: %s\n", r.error().c_str());
         groups.stop();
+        cleaner.stop();
         retention.stop();
         flusher.stop();
         return 1;
@@ -162,6 +167,7 @@ int run_serve(config::broker_config cfg) {
         std::fprintf(stderr, "otter serve: %s\n", r.error().c_str());
         kafka_server.stop();
         groups.stop();
+        cleaner.stop();
         retention.stop();
         flusher.stop();
         return 1;
@@ -178,6 +184,7 @@ int run_serve(config::broker_config cfg) {
     admin.stop();
     kafka_server.stop();
     groups.stop();
+    cleaner.stop();
     retention.stop();
     flusher.stop();
     spdlog::info("otter: stopped cleanly");

@@ -83,6 +83,8 @@ result<void, std::string> apply_yaml_file(const std::string& path, broker_config
                 cfg.flush_interval_ms = v.as<int>();
             } else if (key == "retention_check_interval_ms") {
                 cfg.retention_check_interval_ms = v.as<int>();
+            } else if (key == "cleaner_interval_ms") {
+                cfg.cleaner_interval_ms = v.as<int>();
             } else if (key == "group_initial_rebalance_delay_ms") {
                 cfg.group_initial_rebalance_delay_ms = v.as<int>();
             } else if (key == "group_min_session_timeout_ms") {

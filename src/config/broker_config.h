@@ -38,6 +38,8 @@ struct broker_config {
     // Periodic flush of data nobody waits on (acks=0/1), in milliseconds.
     int flush_interval_ms = 5;
     int retention_check_interval_ms = 60000;
+    // How often the cleaner looks for compactable partitions (Kafka's log.cleaner.backoff.ms).
+    int cleaner_interval_ms = 15000;
     // Consumer groups (Kafka's group.initial.rebalance.delay.ms, group.min.session.timeout.ms,
     // offsets.retention.minutes, offsets.topic.num.partitions).
     int group_initial_rebalance_delay_ms = 3000;

@@ -13,9 +13,12 @@ uint32_t compute_crc(const uint8_t* batch, size_t size) {
 }
 
 // Walks `count` records in [p, end). On success fills max timestamp delta.
+// Offset deltas must be 0..count-1, or, with `allow_gaps`, strictly increasing and at most
+// `last_delta`.
 bool walk_records(const uint8_t* p, const uint8_t* end, int32_t count, bool require_keys,
-                  int64_t& max_ts_delta, std::string& why) {
+                  bool allow_gaps, int32_t last_delta, int64_t& max_ts_delta, std::string& why) {
     max_ts_delta = INT64_MIN;
+    int64_t prev_delta = -1;
     for (int32_t i = 0; i < count; ++i) {
         int64_t len;
         if (!get_varint(p, end, len, 5) || len < 0 || len > end - p) {
@@ -33,7 +36,10 @@ bool walk_records(const uint8_t* p, const uint8_t* end, int32_t count, bool requ
             why = "record " + std::to_string(i) + ": bad deltas";
             return false;
         }
-        if (off_delta != i) {
+        const bool delta_ok =
+            allow_gaps ? off_delta > prev_delta && off_delta <= last_delta : off_delta == i;
+        prev_delta = off_delta;
+        if (!delta_ok) {
             why = "record " + std::to_string(i) + ": offset delta " + std::to_string(off_delta);
             return false;
         }
@@ -116,7 +122,11 @@ result<batch_summary, batch_problem> validate_batch(bytes_view data, const valid
         return problem{{batch_error::corrupt, "CRC-32C mismatch"}};
     }
     int32_t count = h.records_count();
-    if (count <= 0 || h.last_offset_delta() != count - 1) {
+    const bool count_ok = opt.allow_offset_gaps
+                              ? count >= 0 && h.last_offset_delta() >= 0 &&
+                                    static_cast<int64_t>(count) <= h.last_offset_delta() + 1LL
+                              : count > 0 && h.last_offset_delta() == count - 1;
+    if (!count_ok) {
         return problem{{batch_error::invalid_record, "records_count " + std::to_string(count) +
                                                          " does not match last_offset_delta " +
                                                          std::to_string(h.last_offset_delta())}};
@@ -141,14 +151,14 @@ result<batch_summary, batch_problem> validate_batch(bytes_view data, const valid
     }
     int64_t max_delta;
     std::string why;
-    if (!walk_records(body.data(), body.data() + body.size(), count, opt.require_keys, max_delta,
-                      why)) {
+    if (!walk_records(body.data(), body.data() + body.size(), count, opt.require_keys,
+                      opt.allow_offset_gaps, h.last_offset_delta(), max_delta, why)) {
         return problem{{batch_error::invalid_record, why}};
     }
     batch_summary s;
     s.record_count = count;
     s.last_offset_delta = h.last_offset_delta();
-    s.max_timestamp = h.base_timestamp() + max_delta;
+    s.max_timestamp = count > 0 ? h.base_timestamp() + max_delta : h.max_timestamp();
     return s;
 }
 

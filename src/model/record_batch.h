@@ -73,6 +73,11 @@ struct validate_options {
     size_t max_batch_bytes = 1 << 20;          // max.message.bytes
     size_t max_decompressed_bytes = 64 << 20;  // bound on what a compressed batch may expand to
     bool require_keys = false;                 // compacted topics refuse keyless records
+    // Batches rewritten by log compaction keep base_offset and last_offset_delta but may have
+    // dropped records: offset deltas must then only strictly increase within
+    // [0, last_offset_delta], and records_count may be 0..last_offset_delta+1 (0: an empty batch
+    // that only keeps its offset range). Off by default: producers must send contiguous deltas.
+    bool allow_offset_gaps = false;
 };
 
 // Facts learned while validating, used by the broker to index and account the batch.
@@ -84,7 +89,8 @@ struct batch_summary {
 
 // Checks that `data` is exactly one well-formed v2 batch: framing, magic, CRC-32C, and every
 // record (decompressing if needed): lengths, offset deltas 0..n-1 in order, count matching
-// records_count and last_offset_delta. Never reads outside `data`.
+// records_count and last_offset_delta (see validate_options::allow_offset_gaps for compacted
+// batches). Never reads outside `data`.
 result<batch_summary, batch_problem> validate_batch(bytes_view data, const validate_options& opt);
 
 // One decoded record. Views point into the (possibly decompressed) buffer the iterator owns.

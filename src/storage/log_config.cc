@@ -79,7 +79,21 @@ OTTER_INT_CONFIG(apply_max_message_bytes, 0, int32_max,
                  c.max_message_bytes = static_cast<uint32_t>(*v))
 OTTER_INT_CONFIG(apply_index_interval, 1, int32_max,
                  c.index_interval_bytes = static_cast<uint32_t>(*v))
+OTTER_INT_CONFIG(apply_delete_retention_ms, 0, int64_max,
+                 c.delete_retention_ms = std::chrono::milliseconds(*v))
+OTTER_INT_CONFIG(apply_min_compaction_lag_ms, 0, int64_max,
+                 c.min_compaction_lag_ms = std::chrono::milliseconds(*v))
 #undef OTTER_INT_CONFIG
+
+std::optional<std::string> apply_dirty_ratio(const std::string& s, log_config& c) {
+    double v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc() || p != s.data() + s.size() || !(v >= 0.0 && v <= 1.0)) {
+        return std::string("must be a number >= 0 and <= 1");
+    }
+    c.min_cleanable_dirty_ratio = v;
+    return std::nullopt;
+}
 
 std::optional<std::string> apply_timestamp_type(const std::string& v, log_config& c) {
     if (v == "CreateTime") {
@@ -102,14 +116,14 @@ constexpr config_def defs[] = {
     {"max.message.bytes", "1048588", false, apply_max_message_bytes},
     {"message.timestamp.type", "CreateTime", false, apply_timestamp_type},
     {"index.interval.bytes", "4096", false, apply_index_interval},
+    {"min.compaction.lag.ms", "0", false, apply_min_compaction_lag_ms},
+    {"delete.retention.ms", "86400000", false, apply_delete_retention_ms},
+    {"min.cleanable.dirty.ratio", "0.5", false, apply_dirty_ratio},
     // Informational: Kafka clients and tools expect to see them; Otter has one replica and keeps
     // batches as produced, so only these values are meaningful.
     {"min.insync.replicas", "1", true, nullptr},
     {"compression.type", "producer", true, nullptr},
-    {"min.compaction.lag.ms", "0", true, nullptr},
     {"max.compaction.lag.ms", "9223372036854775807", true, nullptr},
-    {"delete.retention.ms", "86400000", true, nullptr},
-    {"min.cleanable.dirty.ratio", "0.5", true, nullptr},
     {"message.downconversion.enable", "true", true, nullptr},
     {"unclean.leader.election.enable", "false", true, nullptr},
     {"segment.index.bytes", "10485760", true, nullptr},

@@ -22,6 +22,13 @@ struct log_config {
     bool compact = false;          // cleanup.policy contains compact
     bool delete_policy = true;     // cleanup.policy contains delete: retention applies
     uint32_t index_interval_bytes = 4096;
+    // Compaction (only with `compact`; see log_cleaner.h). A partition is cleaned when its dirty
+    // bytes (closed segments not yet cleaned) are at least this fraction of its cleanable bytes.
+    double min_cleanable_dirty_ratio = 0.5;
+    // Tombstones (null values) are kept at least this long after their timestamp.
+    std::chrono::milliseconds delete_retention_ms{24 * 3600 * 1000LL};
+    // A segment is cleaned only once its max timestamp is at least this old.
+    std::chrono::milliseconds min_compaction_lag_ms{0};
 };
 
 // One row of DescribeConfigs.

@@ -44,6 +44,14 @@ result<std::unique_ptr<partition_log>, std::string> partition_log::open(io::env&
     if (!names) {
         return err{names.error().message};
     }
+    // A compaction swap interrupted by a crash: finish it or roll it back, then look again.
+    if (auto r = recover_cleaner_files(env, dir, *names); !r) {
+        return err{r.error()};
+    }
+    names = env.list_dir(dir);
+    if (!names) {
+        return err{names.error().message};
+    }
     std::vector<model::offset> bases;
     for (const auto& n : *names) {
         if (auto b = parse_segment_log_name(n)) {
@@ -114,6 +122,7 @@ result<std::unique_ptr<partition_log>, std::string> partition_log::open(io::env&
         return err{r.error().message};
     }
     log->log_start_ = log->segments_.front()->base();
+    log->clean_end_ = log->log_start_;
     log->log_end_ = log->segments_.back()->next_offset();
     log->hwm_ = log->log_end_;
     return log;
@@ -370,10 +379,13 @@ std::optional<std::pair<model::offset, int64_t>> partition_log::offset_for_times
 }
 
 uint64_t partition_log::apply_retention(int64_t now_ms) {
+    std::lock_guard mg(maintenance_mu_);
     std::vector<std::shared_ptr<segment>> victims;
     {
         std::lock_guard g(mu_);
-        if (!config_.delete_policy) {
+        // A failed log may hold a half-finished compaction swap that only open() completes;
+        // deleting segment files under it could let that swap resurrect a removed segment.
+        if (!config_.delete_policy || failed_) {
             return 0;
         }
         uint64_t total = 0;

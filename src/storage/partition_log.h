@@ -36,6 +36,25 @@ struct append_result {
     int64_t log_append_time = -1;  // the time written into the batch, or -1 for CreateTime
 };
 
+// Knobs of one compaction run (the broker-wide cleaner settings; per-topic ones are in log_config).
+struct compaction_options {
+    // Cap on the memory of the key -> latest offset map (Kafka's log.cleaner.dedupe.buffer.size).
+    // When the dirty part has more keys, it is cleaned in several passes.
+    size_t dedupe_buffer_bytes = 128u << 20;
+    // Bound on what one compressed batch may expand to while it is filtered.
+    size_t max_decompressed_bytes = 64u << 20;
+    // Clean even if the dirty ratio is below min.cleanable.dirty.ratio (tests, admin tools).
+    bool force = false;
+};
+
+struct compaction_stats {
+    int passes = 0;              // map-build + rewrite rounds
+    int segments_rewritten = 0;  // segments swapped for a cleaned copy
+    uint64_t bytes_before = 0;   // size of the rewritten segments before...
+    uint64_t bytes_after = 0;    // ...and after
+    int64_t records_removed = 0;
+};
+
 struct read_result {
     bytes data;                 // whole batches, concatenated, in offset order
     model::offset next_offset;  // offset after the last returned batch (`from` if none)
@@ -85,9 +104,25 @@ class partition_log {
 
     // Deletes whole non-active, fully flushed segments from the front: those whose max timestamp
     // is older than retention.ms, and those whose removal keeps the log at least retention.bytes
-    // large (Kafka's rule). Only with cleanup.policy containing delete. Advances
-    // log_start_offset(). Returns the bytes freed.
+    // large (Kafka's rule). Only with cleanup.policy containing delete, and not on a failed log.
+    // Advances log_start_offset(). Returns the bytes freed.
     uint64_t apply_retention(int64_t now_ms);
+
+    // Log compaction (cleanup.policy contains compact; a no-op otherwise). Cleans the closed,
+    // fully flushed segments whose max timestamp is at least min.compaction.lag.ms old, if their
+    // dirty part (offsets >= cleaner_checkpoint()) is at least min.cleanable.dirty.ratio of their
+    // bytes: keeps only the latest record of each key, drops keyless records and tombstones whose
+    // timestamp is older than now_ms - delete.retention.ms, keeps control and transactional batches
+    // as they are. Records keep their offsets and timestamps; a rewritten batch keeps its base
+    // offset and last offset delta (so it may have gaps), a batch left with no record is dropped
+    // unless it ends its segment (then it stays as an empty batch, keeping the offset range). The
+    // active segment is never touched. Each segment is swapped crash-safely
+    // (docs/formats/log-segment.md). Serialised with apply_retention. Errors: I/O failures,
+    // unreadable batches, a dedupe buffer too small for one batch; the log stays consistent.
+    result<compaction_stats, std::string> compact(int64_t now_ms, const compaction_options& opt);
+    // Offsets below this were cleaned since the log was opened (a restart makes the whole log
+    // dirty again, which costs a rewrite but is always correct).
+    model::offset cleaner_checkpoint() const;
 
     void update_config(log_config config);
     log_config config() const;
@@ -99,6 +134,15 @@ class partition_log {
     partition_log(io::env& env, std::string dir, model::topic_partition tp, log_config config);
     // Requires mu_. Seals the active segment and starts a new one at log_end_.
     result<void, std::string> roll();
+    // compaction.cc; require maintenance_mu_.
+    struct key_map;
+    result<model::offset, std::string> build_key_map(
+        const std::vector<std::shared_ptr<segment>>& segs, model::offset first_dirty,
+        model::offset limit, key_map& map, const compaction_options& opt) const;
+    result<void, std::string> clean_segment(const std::shared_ptr<segment>& seg, const key_map& map,
+                                            model::offset end, int64_t tombstone_horizon,
+                                            uint32_t index_interval, const compaction_options& opt,
+                                            compaction_stats& stats);
 
     io::env& env_;
     const std::string dir_;
@@ -115,6 +159,11 @@ class partition_log {
     int64_t active_first_append_ms_ = -1;  // guarded by mu_; wall clock of the first append
     bool dir_dirty_ = false;               // guarded by mu_; a segment file was created
     bool failed_ = false;                  // guarded by mu_
+    model::offset clean_end_;              // guarded by mu_; see cleaner_checkpoint()
+
+    // Serialises apply_retention and compact: both replace or remove closed segments (and their
+    // files), and compaction keeps a view of the segment list across its file I/O.
+    std::mutex maintenance_mu_;
 
     std::mutex flush_mu_;  // serialises flush()
 };

@@ -76,12 +76,18 @@ header_status read_batch_header(const io::file& f, uint64_t pos, uint64_t limit,
     return header_status::ok;
 }
 
+std::string segment::path(const char* ext) const {
+    return join(dir_, segment_file_name(base_, ext) + suffix_);
+}
+
 result<std::shared_ptr<segment>, std::string> segment::create(io::env& env, const std::string& dir,
-                                                              model::offset base) {
+                                                              model::offset base,
+                                                              const char* suffix) {
     std::shared_ptr<segment> s(new segment(base, dir));
-    auto log = env.open(join(dir, segment_file_name(base, ".log")), true);
-    auto idx = env.open(join(dir, segment_file_name(base, ".index")), true);
-    auto tix = env.open(join(dir, segment_file_name(base, ".timeindex")), true);
+    s->suffix_ = suffix;
+    auto log = env.open(s->path(".log"), true);
+    auto idx = env.open(s->path(".index"), true);
+    auto tix = env.open(s->path(".timeindex"), true);
     for (auto* r : {&log, &idx, &tix}) {
         if (!*r) {
             return io_err(r->error());
@@ -239,7 +245,8 @@ result<segment::recovered, std::string> segment::recover_pass(io::env& env, cons
             return err{"cannot read " + log_path};
         }
         model::batch_header_view h(hdr);
-        if (st != header_status::ok || h.base_offset() != s->next_.value()) {
+        // Compaction may leave gaps between batches (docs/formats/log-segment.md), never overlaps.
+        if (st != header_status::ok || h.base_offset() < s->next_.value()) {
             truncated = true;
             break;
         }
@@ -348,11 +355,115 @@ result<void, std::string> segment::sync(bool indexes) {
 
 void segment::remove_files(io::env& env) const {
     for (const char* ext : {".log", ".index", ".timeindex"}) {
-        auto path = join(dir_, segment_file_name(base_, ext));
-        if (auto r = env.remove_file(path); !r && r.error().code != io::errc::not_found) {
-            spdlog::warn("cannot remove {}: {}", path, r.error().message);
+        auto p = path(ext);
+        if (auto r = env.remove_file(p); !r && r.error().code != io::errc::not_found) {
+            spdlog::warn("cannot remove {}: {}", p, r.error().message);
         }
     }
+}
+
+result<void, std::string> segment::install_cleaned(io::env& env, bool& committed) {
+    OTTER_ASSERT(suffix_ == ".cleaned", "install_cleaned on a segment that is not .cleaned");
+    committed = false;
+    auto plain = [&](const char* ext) { return join(dir_, segment_file_name(base_, ext)); };
+    auto rename = [&](const std::string& from, const std::string& to) -> result<void, std::string> {
+        if (auto r = env.rename(from, to); !r) {
+            return io_err(r.error());
+        }
+        return {};
+    };
+    auto sync_dir = [&]() -> result<void, std::string> {
+        if (auto r = env.sync_dir(dir_); !r) {
+            return io_err(r.error());
+        }
+        return {};
+    };
+    // 1. The cleaned files and their directory entries are durable.
+    auto prepared = sync(true);
+    if (prepared) {
+        prepared = sync_dir();
+    }
+    // 2. Commit point: "<base>.log.swap" exists.
+    const std::string swap = plain(".log") + ".swap";
+    if (prepared) {
+        prepared = rename(path(".log"), swap);
+    }
+    if (!prepared) {
+        remove_files(env);  // the original segment is untouched
+        return prepared;
+    }
+    committed = true;
+    // From here on a failure leaves the rest to recover_cleaner_files at the next open.
+    if (auto r = sync_dir(); !r) {
+        return r;
+    }
+    // 3. Indexes first, then the log, each step durable before the next.
+    for (const char* ext : {".index", ".timeindex"}) {
+        if (auto r = rename(path(ext), plain(ext)); !r) {
+            return r;
+        }
+    }
+    if (auto r = sync_dir(); !r) {
+        return r;
+    }
+    if (auto r = rename(swap, plain(".log")); !r) {
+        return r;
+    }
+    suffix_.clear();
+    return sync_dir();
+}
+
+result<void, std::string> recover_cleaner_files(io::env& env, const std::string& dir,
+                                                const std::vector<std::string>& names) {
+    auto has_suffix = [](const std::string& n, const std::string& sfx) {
+        return n.size() >= sfx.size() && n.compare(n.size() - sfx.size(), sfx.size(), sfx) == 0;
+    };
+    bool changed = false;
+    // Committed swaps: move the cleaned indexes (if not moved yet) and then the log into place.
+    for (const auto& n : names) {
+        if (!has_suffix(n, ".log.swap")) {
+            continue;
+        }
+        auto base = parse_segment_log_name(n.substr(0, n.size() - 5));
+        if (!base) {
+            continue;
+        }
+        spdlog::warn("{}: finishing the interrupted compaction swap of segment {}", dir,
+                     base->value());
+        for (const char* ext : {".index", ".timeindex"}) {
+            const std::string cleaned = segment_file_name(*base, ext) + ".cleaned";
+            if (std::find(names.begin(), names.end(), cleaned) != names.end()) {
+                if (auto r =
+                        env.rename(join(dir, cleaned), join(dir, segment_file_name(*base, ext)));
+                    !r) {
+                    return io_err(r.error());
+                }
+            }
+        }
+        if (auto r = env.sync_dir(dir); !r) {
+            return io_err(r.error());
+        }
+        if (auto r = env.rename(join(dir, n), join(dir, segment_file_name(*base, ".log"))); !r) {
+            return io_err(r.error());
+        }
+        changed = true;
+    }
+    // Uncommitted cleanings: the original segment is intact, the cleaned files are garbage.
+    for (const auto& n : names) {
+        if (has_suffix(n, ".cleaned") && env.exists(join(dir, n))) {
+            spdlog::info("{}: removing {} left by an interrupted compaction", dir, n);
+            if (auto r = env.remove_file(join(dir, n)); !r) {
+                return io_err(r.error());
+            }
+            changed = true;
+        }
+    }
+    if (changed) {
+        if (auto r = env.sync_dir(dir); !r) {
+            return io_err(r.error());
+        }
+    }
+    return {};
 }
 
 uint64_t segment::position_for(model::offset o) const {

@@ -39,10 +39,12 @@ std::optional<model::offset> parse_segment_log_name(const std::string& name);
 
 class segment {
   public:
-    // Creates an empty segment (three empty files) at `base`.
+    // Creates an empty segment (three empty files) at `base`. With a `suffix` (the compactor
+    // uses ".cleaned"), every file name gets it appended: "<base>.log.cleaned", ...
     static result<std::shared_ptr<segment>, std::string> create(io::env& env,
                                                                 const std::string& dir,
-                                                                model::offset base);
+                                                                model::offset base,
+                                                                const char* suffix = "");
 
     struct recovered {
         std::shared_ptr<segment> seg;
@@ -64,6 +66,14 @@ class segment {
     result<void, std::string> undo_partial_append();
     // Removes the three files (errors are logged and ignored: a leftover file is harmless).
     void remove_files(io::env& env) const;
+    // For a segment created with the ".cleaned" suffix, complete and sealed: makes it durable and
+    // atomically replaces the segment files of the same base with it (protocol and recovery in
+    // docs/formats/log-segment.md, "Compaction"). Afterwards the segment has the plain names.
+    // Open file handles on the replaced files stay readable. `committed` tells whether the commit
+    // point was reached. Errors: I/O failures. Before the commit point the cleaned files are
+    // removed and the original is intact; after it, the files are left for recover_cleaner_files
+    // to finish the swap at the next open.
+    result<void, std::string> install_cleaned(io::env& env, bool& committed);
 
     model::offset base() const { return base_; }
     model::offset next_offset() const { return next_; }
@@ -94,8 +104,11 @@ class segment {
     void track(uint64_t pos, const uint8_t* header, uint32_t index_interval);
     void add_time_entry();
 
+    std::string path(const char* ext) const;
+
     model::offset base_;
     std::string dir_;
+    std::string suffix_;  // "" or ".cleaned" (see create)
     std::unique_ptr<io::file> log_, index_, time_index_;
     std::vector<offset_index_entry> index_entries_;
     std::vector<time_index_entry> time_entries_;
@@ -106,6 +119,12 @@ class segment {
     model::offset max_ts_offset_;
     bool sealed_ = false;
 };
+
+// Finishes or rolls back a compaction swap interrupted by a crash, given the names in `dir`: a
+// "<base>.log.swap" (the commit point) completes the swap, every other "*.cleaned" file is
+// removed. Called by partition_log::open before it looks at segments.
+result<void, std::string> recover_cleaner_files(io::env& env, const std::string& dir,
+                                                const std::vector<std::string>& names);
 
 enum class header_status { ok, invalid, io_error };
 // Reads the 61-byte header of the batch at `pos` into `header` and checks that the batch is framed

@@ -50,6 +50,8 @@ const char* api_name(api_key key) {
             return "DeleteGroups";
         case api_key::incremental_alter_configs:
             return "IncrementalAlterConfigs";
+        case api_key::offset_delete:
+            return "OffsetDelete";
     }
     return "Unknown";
 }
@@ -102,6 +104,8 @@ int16_t first_flexible_version(api_key key) {
             return 2;
         case api_key::incremental_alter_configs:
             return 1;
+        case api_key::offset_delete:
+            return -1;  // never flexible
     }
     return -1;
 }

@@ -30,6 +30,7 @@ enum class api_key : int16_t {
     create_partitions = 37,
     delete_groups = 42,
     incremental_alter_configs = 44,
+    offset_delete = 47,
 };
 
 // Kafka's name for the API ("Produce", "ApiVersions", ...); "Unknown" for keys not listed above.

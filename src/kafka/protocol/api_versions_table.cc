@@ -28,6 +28,7 @@ constexpr api_range k_supported[] = {
     {api_key::create_partitions, 0, 1},
     {api_key::delete_groups, 0, 1},
     {api_key::incremental_alter_configs, 0, 0},
+    {api_key::offset_delete, 0, 0},
 };
 
 }  // namespace

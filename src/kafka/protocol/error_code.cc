@@ -124,6 +124,8 @@ const char* error_name(error_code code) {
             return "GROUP_MAX_SIZE_REACHED";
         case error_code::fenced_instance_id:
             return "FENCED_INSTANCE_ID";
+        case error_code::group_subscribed_to_topic:
+            return "GROUP_SUBSCRIBED_TO_TOPIC";
         case error_code::invalid_record:
             return "INVALID_RECORD";
         case error_code::unstable_offset_commit:

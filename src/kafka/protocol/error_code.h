@@ -68,6 +68,7 @@ enum class error_code : int16_t {
     member_id_required = 79,
     group_max_size_reached = 81,
     fenced_instance_id = 82,
+    group_subscribed_to_topic = 86,
     invalid_record = 87,
     unstable_offset_commit = 88,
     throttling_quota_exceeded = 89,

@@ -36,6 +36,7 @@ constexpr entry handlers[] = {
     {api_key::describe_groups, handle_describe_groups},
     {api_key::list_groups, handle_list_groups},
     {api_key::delete_groups, handle_delete_groups},
+    {api_key::offset_delete, handle_offset_delete},
 };
 
 std::vector<served_api> build_served() {

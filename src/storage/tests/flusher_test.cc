@@ -149,8 +149,10 @@ TEST(flusher_test, concurrent_producers_share_fsyncs) {
     RecordProperty("fdatasyncs", static_cast<int>(syncs));
     std::printf("%d acknowledged appends shared %llu fdatasyncs\n", threads * per_thread,
                 static_cast<unsigned long long>(syncs));
-    // Without batching there would be one sync per acknowledgement.
-    EXPECT_LT(syncs, static_cast<uint64_t>(threads * per_thread) / 2) << syncs << " syncs";
+    // Without batching there would be one sync per acknowledgement. How much is shared depends
+    // on scheduling (a loaded 2-core CI machine shares less), so the bound is loose; the exact
+    // sharing is asserted deterministically by one_sync_per_partition_per_round.
+    EXPECT_LT(syncs, static_cast<uint64_t>(threads * per_thread) * 7 / 8) << syncs << " syncs";
 }
 
 TEST(flusher_test, dirty_logs_are_flushed_within_max_delay) {

@@ -1,7 +1,9 @@
 // Helpers shared by the storage tests.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bytes/bytes.h"
@@ -17,6 +19,22 @@ inline bytes make_batch(int records, int64_t ts, size_t value_size = 20, uint8_t
     for (int i = 0; i < records; ++i) {
         b.add(bytes_view(reinterpret_cast<const uint8_t*>(key.data()), key.size()),
               bytes_view(reinterpret_cast<const uint8_t*>(value.data()), value.size()), ts + i);
+    }
+    return b.build();
+}
+
+// A batch of keyed records (a nullopt value is a tombstone), timestamps ts, ts+1, ...
+inline bytes make_keyed_batch(
+    const std::vector<std::pair<std::string, std::optional<std::string>>>& records, int64_t ts,
+    codec c = codec::none) {
+    model::batch_builder b(c, ts);
+    auto view = [](const std::string& s) {
+        return bytes_view(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+    };
+    for (size_t i = 0; i < records.size(); ++i) {
+        const auto& [k, v] = records[i];
+        b.add(view(k), v ? std::optional<bytes_view>(view(*v)) : std::nullopt,
+              ts + static_cast<int64_t>(i));
     }
     return b.build();
 }

@@ -20,6 +20,7 @@
 #include "kafka/protocol/messages/list_offsets.h"
 #include "kafka/protocol/messages/metadata.h"
 #include "kafka/protocol/messages/offset_commit.h"
+#include "kafka/protocol/messages/offset_delete.h"
 #include "kafka/protocol/messages/offset_fetch.h"
 #include "kafka/protocol/messages/produce.h"
 #include "kafka/protocol/messages/sasl_handshake.h"

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "base/log.h"
+#include "kafka/protocol/wire.h"
 #include "kafka/server/groups/offsets_records.h"
 #include "model/record_batch.h"
 #include "storage/flusher.h"
@@ -953,6 +954,73 @@ delete_groups_response group_coordinator::remove(const delete_groups_request& re
         groups_.erase(git);
         r.error_code = error_code::none;
     }
+    return resp;
+}
+
+namespace {
+
+// Topics named in a consumer protocol subscription (version i16, topics [STRING], ...).
+// nullopt if the metadata is not a consumer subscription.
+std::optional<std::vector<std::string>> subscribed_topics(const bytes& metadata) {
+    reader r(metadata);
+    r.i16();
+    int32_t n = r.array_len(false);
+    std::vector<std::string> out;
+    for (int32_t i = 0; i < n && r.ok(); ++i)
+        out.push_back(r.string(false));
+    if (!r.ok())
+        return std::nullopt;
+    return out;
+}
+
+}  // namespace
+
+offset_delete_response group_coordinator::delete_offsets(const offset_delete_request& req) {
+    offset_delete_response resp;
+    std::lock_guard lk(mu_);
+    auto git = groups_.find(req.group_id);
+    if (git == groups_.end()) {
+        resp.error_code = error_code::group_id_not_found;
+        return resp;
+    }
+    auto& g = *git->second;
+    if (g.protocol_type != "consumer" && !g.members.empty()) {
+        resp.error_code = error_code::non_empty_group;
+        return resp;
+    }
+    auto subscribed = [&](const std::string& topic) {
+        for (const auto& [id, m] : g.members) {
+            const bytes* md = m.metadata_for(g.protocol);
+            auto topics = md ? subscribed_topics(*md) : std::nullopt;
+            if (!topics)
+                return true;  // cannot tell: be safe
+            if (std::find(topics->begin(), topics->end(), topic) != topics->end())
+                return true;
+        }
+        return false;
+    };
+    std::vector<std::pair<bytes, std::optional<bytes>>> tombstones;
+    for (const auto& t : req.topics) {
+        auto& tr = resp.topics.emplace_back();
+        tr.name = t.name;
+        bool busy = subscribed(t.name);
+        for (const auto& p : t.partitions) {
+            auto& pr = tr.partitions.emplace_back();
+            pr.partition_index = p.partition_index;
+            if (busy) {
+                pr.error_code = error_code::group_subscribed_to_topic;
+                continue;
+            }
+            pr.error_code = error_code::none;
+            if (g.offsets.erase({t.name, p.partition_index})) {
+                tombstones.emplace_back(
+                    encode_key(offset_key{req.group_id, t.name, p.partition_index}), std::nullopt);
+            }
+        }
+    }
+    if (!tombstones.empty())
+        append_records(req.group_id, tombstones, nullptr);
+    resp.error_code = error_code::none;
     return resp;
 }
 

@@ -34,6 +34,7 @@
 #include "kafka/protocol/messages/leave_group.h"
 #include "kafka/protocol/messages/list_groups.h"
 #include "kafka/protocol/messages/offset_commit.h"
+#include "kafka/protocol/messages/offset_delete.h"
 #include "kafka/protocol/messages/offset_fetch.h"
 #include "kafka/protocol/messages/sync_group.h"
 
@@ -92,6 +93,9 @@ class group_coordinator {
     describe_groups_response describe(const describe_groups_request& req);
     list_groups_response list();
     delete_groups_response remove(const delete_groups_request& req);
+    // OffsetDelete: refused per partition (GROUP_SUBSCRIBED_TO_TOPIC) for topics that a member
+    // of a non-empty group subscribes to.
+    offset_delete_response delete_offsets(const offset_delete_request& req);
 
     std::vector<committed_offset> committed() const;
 

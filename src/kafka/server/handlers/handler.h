@@ -58,6 +58,7 @@ handler_response handle_offset_fetch(request_ctx& ctx);
 handler_response handle_describe_groups(request_ctx& ctx);
 handler_response handle_list_groups(request_ctx& ctx);
 handler_response handle_delete_groups(request_ctx& ctx);
+handler_response handle_offset_delete(request_ctx& ctx);
 
 // Wraps a response that a callback will produce later into a deferred body.
 template <typename Msg>

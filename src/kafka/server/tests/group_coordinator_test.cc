@@ -280,6 +280,35 @@ TEST_F(group_test, leave_and_delete) {
     EXPECT_EQ(state(), "Dead");
 }
 
+TEST_F(group_test, offset_delete_only_for_unsubscribed_topics) {
+    offset_delete_request d;
+    d.group_id = "g";
+    d.topics.push_back({"t", {{0}}});
+    EXPECT_EQ(coord_->delete_offsets(d).error_code, error_code::group_id_not_found);
+    // A member subscribed to "t" (consumer protocol: version, [topics], user data).
+    auto r = join_req("");
+    writer w;
+    w.i16(0);
+    w.array_len(1, false);
+    w.string("t", false);
+    w.bytes_field(bytes{}, false);
+    r.protocols = {{"range", w.take()}};
+    auto joined = join_now(r, 3);
+    ASSERT_EQ(joined.error_code, error_code::none);
+    ASSERT_EQ(sync_now(joined.member_id, 1, {{joined.member_id, {}}}).error_code, error_code::none);
+    ASSERT_EQ(commit(joined.member_id, 1, 3).topics[0].partitions[0].error_code, error_code::none);
+    auto busy = coord_->delete_offsets(d);
+    EXPECT_EQ(busy.topics[0].partitions[0].error_code, error_code::group_subscribed_to_topic);
+    EXPECT_EQ(fetched(), 3);
+    leave_group_request l;
+    l.group_id = "g";
+    l.member_id = joined.member_id;
+    ASSERT_EQ(coord_->leave(l, 1).error_code, error_code::none);
+    auto done = coord_->delete_offsets(d);
+    EXPECT_EQ(done.topics[0].partitions[0].error_code, error_code::none);
+    EXPECT_EQ(fetched(), -1);
+}
+
 TEST_F(group_test, join_errors) {
     auto r = join_req("");
     r.session_timeout_ms = 10;
