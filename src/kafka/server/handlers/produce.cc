@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "base/log.h"
+#include "kafka/server/groups/group_coordinator.h"
 #include "kafka/server/handlers/handler.h"
 #include "metrics/registry.h"
 #include "model/record_batch.h"
@@ -82,6 +83,11 @@ handler_response handle_produce(request_ctx& ctx) {
             };
             if (acks != 0 && acks != 1 && acks != -1) {
                 fail(error_code::invalid_required_acks);
+                continue;
+            }
+            if (td.name == groups::offsets_topic) {
+                // Kafka refuses client writes to its internal topics.
+                fail(error_code::invalid_topic_exception, "cannot produce to an internal topic");
                 continue;
             }
             auto log = b.logs.partition(td.name, pd.index);
