@@ -1,5 +1,6 @@
 #include "kafka/server/server.h"
 
+#include <array>
 #include <deque>
 #include <mutex>
 #include <set>
@@ -226,15 +227,18 @@ class connection : public std::enable_shared_from_this<connection> {
                     break;
                 if (s.later)
                     s.body = s.later->take();
+                // Size and header in a small buffer, the body sent from where it is
+                // (gather write: a large Fetch body is not copied again).
                 writer w;
                 size_t size_pos = w.reserve_i32();
                 encode_response_header(w, s.key, s.version, s.correlation_id);
-                w.raw(s.body);
-                w.patch_i32(size_pos, static_cast<int32_t>(w.size() - 4));
-                bytes frame = w.take();
+                w.patch_i32(size_pos, static_cast<int32_t>(w.size() - 4 + s.body.size()));
+                bytes head = w.take();
+                bytes body = std::move(s.body);
                 queue_.pop_front();
                 space_.notify();
-                co_await asio::async_write(sock_, asio::buffer(frame), use_awaitable);
+                std::array<asio::const_buffer, 2> frame{asio::buffer(head), asio::buffer(body)};
+                co_await asio::async_write(sock_, frame, use_awaitable);
             }
         } catch (const std::system_error&) {
         }
