@@ -4,9 +4,9 @@
 // whole process (all threads), the figure the Nexmark targets use.
 //
 //   cmake -S . -B build-stream-rel -G Ninja -DCMAKE_BUILD_TYPE=Release
-//         -DOTTER_EXTRA_SUBDIRS=stream -DOTTER_STREAM_BENCH=ON -DOTTER_TESTS=OFF
+//         -DOTTER_EXTRA_SUBDIRS=stream
 //   cmake --build build-stream-rel --target stream_bench -j1
-//   build-stream-rel/bench-stream/stream_bench
+//   build-stream-rel/bench/stream_bench
 #include <map>
 #include <memory>
 #include <unordered_map>

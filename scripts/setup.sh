@@ -26,6 +26,9 @@ build_pkgs=(
 test_pkgs=(
   libgtest-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   kcat python3-confluent-kafka python3-pytest python3-pytest-timeout
+  # Burrow check of __consumer_offsets (tests/e2e/test_groups.py starts its own ZooKeeper, so
+  # the zookeeper package, not the zookeeperd service).
+  burrow zookeeper
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -7,6 +7,7 @@
 
 #include "app/cli/cli.h"
 #include "app/serve.h"
+#include "app/table_cmd.h"
 #include "config/broker_config.h"
 
 namespace {
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
     });
 
     otter::cli::add_client_commands(app, action);
+    otter::app::add_table_commands(app, action);
 
     try {
         app.parse(argc, argv);

@@ -44,6 +44,13 @@ struct kafka_deleter {
     void operator()(rd_kafka_DeleteTopic_t* p) const { rd_kafka_DeleteTopic_destroy(p); }
     void operator()(rd_kafka_ConfigResource_t* p) const { rd_kafka_ConfigResource_destroy(p); }
     void operator()(rd_kafka_error_t* p) const { rd_kafka_error_destroy(p); }
+    void operator()(rd_kafka_DeleteGroup_t* p) const { rd_kafka_DeleteGroup_destroy(p); }
+    void operator()(rd_kafka_ListConsumerGroupOffsets_t* p) const {
+        rd_kafka_ListConsumerGroupOffsets_destroy(p);
+    }
+    void operator()(rd_kafka_AlterConsumerGroupOffsets_t* p) const {
+        rd_kafka_AlterConsumerGroupOffsets_destroy(p);
+    }
 };
 
 using handle_ptr = std::unique_ptr<rd_kafka_t, kafka_deleter>;
@@ -59,6 +66,10 @@ using new_topic_ptr = std::unique_ptr<rd_kafka_NewTopic_t, kafka_deleter>;
 using delete_topic_ptr = std::unique_ptr<rd_kafka_DeleteTopic_t, kafka_deleter>;
 using config_resource_ptr = std::unique_ptr<rd_kafka_ConfigResource_t, kafka_deleter>;
 using error_ptr = std::unique_ptr<rd_kafka_error_t, kafka_deleter>;
+using delete_group_ptr = std::unique_ptr<rd_kafka_DeleteGroup_t, kafka_deleter>;
+using list_group_offsets_ptr = std::unique_ptr<rd_kafka_ListConsumerGroupOffsets_t, kafka_deleter>;
+using alter_group_offsets_ptr =
+    std::unique_ptr<rd_kafka_AlterConsumerGroupOffsets_t, kafka_deleter>;
 
 // Creates an empty topic-partition list.
 partition_list_ptr make_partition_list(int capacity);
