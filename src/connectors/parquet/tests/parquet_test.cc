@@ -19,7 +19,7 @@ std::vector<uint32_t> rle_decode(const bytes& in, int bw, size_t n) {
     const uint8_t* p = in.data();
     const uint8_t* end = in.data() + in.size();
     while (out.size() < n && p < end) {
-        uint64_t h;
+        uint64_t h = 0;
         EXPECT_TRUE(get_uvarint(p, end, h));
         if (h & 1) {
             size_t count = (h >> 1) * 8;
