@@ -14,17 +14,14 @@
 // produce() to the last delivery report. With --rate R, records are sent on a fixed schedule
 // (R records/s), for a latency measurement below saturation.
 //
-// consume: starts every partition of the topic from the beginning (simple consumer, no group), reads
-// N records; reports records/s and MB/s from the first record received to the N-th.
+// consume: starts every partition of the topic from the beginning (simple consumer, no group),
+// reads N records; reports records/s and MB/s from the first record received to the N-th.
 //
 // --mock: use librdkafka's mock cluster (test.mock.num.brokers=1) instead of --brokers. The mock
 // keeps data in memory and never fsyncs: an upper bound for the client and protocol path.
 // produce only (see run_consume for why).
 //
 // The last line of output is machine-readable: "RESULT key=value ...".
-
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 
 #include <algorithm>
 #include <atomic>
@@ -39,6 +36,9 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
 
 namespace {
 
@@ -64,12 +64,11 @@ struct options {
 [[noreturn]] void usage(const char* msg) {
     if (msg)
         std::fprintf(stderr, "broker_load: %s\n", msg);
-    std::fprintf(
-        stderr,
-        "usage: broker_load produce|consume [--brokers H:P | --mock] [--topic T]\n"
-        "         [--partitions P] [--records N] [--size BYTES] [--acks 0|1|all]\n"
-        "         [--linger-ms MS] [--batch-size BYTES] [--rate RECORDS_PER_S]\n"
-        "         [--set key=value]... [--timeout S] [--quiet]\n");
+    std::fprintf(stderr,
+                 "usage: broker_load produce|consume [--brokers H:P | --mock] [--topic T]\n"
+                 "         [--partitions P] [--records N] [--size BYTES] [--acks 0|1|all]\n"
+                 "         [--linger-ms MS] [--batch-size BYTES] [--rate RECORDS_PER_S]\n"
+                 "         [--set key=value]... [--timeout S] [--quiet]\n");
     std::exit(2);
 }
 
@@ -174,8 +173,8 @@ void dr_cb(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
         if (st->failed++ == 0)
             st->first_error = m->err;
     } else {
-        st->latency_us.push_back(
-            static_cast<float>(std::chrono::duration<double, std::micro>(now - st->sent[i]).count()));
+        st->latency_us.push_back(static_cast<float>(
+            std::chrono::duration<double, std::micro>(now - st->sent[i]).count()));
     }
     st->last_dr = now;
     st->delivered.fetch_add(1, std::memory_order_relaxed);
@@ -293,8 +292,9 @@ int run_produce(const options& o) {
             for (;;) {
                 auto now = clock_type::now();
                 if (now >= due) {
-                    max_behind_ms = std::max(
-                        max_behind_ms, std::chrono::duration<double, std::milli>(now - due).count());
+                    max_behind_ms =
+                        std::max(max_behind_ms,
+                                 std::chrono::duration<double, std::milli>(now - due).count());
                     break;
                 }
                 rd_kafka_poll(rk, 0);
@@ -305,9 +305,9 @@ int run_produce(const options& o) {
         }
         for (;;) {
             st.sent[static_cast<size_t>(i)] = clock_type::now();
-            auto err = rd_kafka_produce(rkt, static_cast<int32_t>(i % o.partitions),
-                                        RD_KAFKA_MSG_F_COPY, payload.data(), payload.size(),
-                                        nullptr, 0, reinterpret_cast<void*>(static_cast<intptr_t>(i)));
+            auto err = rd_kafka_produce(
+                rkt, static_cast<int32_t>(i % o.partitions), RD_KAFKA_MSG_F_COPY, payload.data(),
+                payload.size(), nullptr, 0, reinterpret_cast<void*>(static_cast<intptr_t>(i)));
             if (err == 0)
                 break;
             auto e = rd_kafka_last_error();
@@ -341,9 +341,10 @@ int run_produce(const options& o) {
         const double rps = n / elapsed;
         const double mbps = n * static_cast<double>(o.size) / 1e6 / elapsed;
         const double p50 = pct(st.latency_us, 0.50) / 1000, p99 = pct(st.latency_us, 0.99) / 1000;
-        const double mx = st.latency_us.empty()
-                              ? 0
-                              : *std::max_element(st.latency_us.begin(), st.latency_us.end()) / 1000;
+        const double mx =
+            st.latency_us.empty()
+                ? 0
+                : *std::max_element(st.latency_us.begin(), st.latency_us.end()) / 1000;
         if (!o.quiet)
             std::printf(
                 "produce %s topic=%s partitions=%d acks=%s size=%zu: %lld records in %.3f s: "
@@ -449,13 +450,15 @@ int run_consume(const options& o) {
     const double rps = static_cast<double>(n) / elapsed;
     const double mbps = static_cast<double>(bytes) / 1e6 / elapsed;
     if (!o.quiet)
-        std::printf("consume %s topic=%s partitions=%d: %lld records (%lld bytes) in %.3f s: "
-                    "%.0f records/s, %.2f MB/s; first record %.1f ms after start\n",
-                    o.mock ? "mock" : brokers.c_str(), o.topic.c_str(), partitions, n, bytes,
-                    elapsed, rps, mbps, first_ms);
-    std::printf("RESULT mode=consume mock=%d partitions=%d records=%lld bytes=%lld seconds=%.4f "
-                "rps=%.1f mbps=%.3f first_ms=%.3f\n",
-                o.mock ? 1 : 0, partitions, n, bytes, elapsed, rps, mbps, first_ms);
+        std::printf(
+            "consume %s topic=%s partitions=%d: %lld records (%lld bytes) in %.3f s: "
+            "%.0f records/s, %.2f MB/s; first record %.1f ms after start\n",
+            o.mock ? "mock" : brokers.c_str(), o.topic.c_str(), partitions, n, bytes, elapsed, rps,
+            mbps, first_ms);
+    std::printf(
+        "RESULT mode=consume mock=%d partitions=%d records=%lld bytes=%lld seconds=%.4f "
+        "rps=%.1f mbps=%.3f first_ms=%.3f\n",
+        o.mock ? 1 : 0, partitions, n, bytes, elapsed, rps, mbps, first_ms);
     std::fflush(stdout);
     for (int p = 0; p < partitions; ++p)
         rd_kafka_consume_stop(rkt, p);

@@ -16,13 +16,6 @@
 // receiver thread                                                    -> MB/s
 // 1 MB = 10^6 bytes. The last line of output is machine-readable: "RESULT key=value ...".
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -34,6 +27,13 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace {
 
@@ -283,11 +283,12 @@ int main(int argc, char** argv) {
                 nos.bytes / (1 << 20), nos.seconds);
     double tcp = loopback_tcp(seconds, 64 << 10);
     std::printf("loopback TCP, 64 KiB writes:       %8.1f MB/s\n", tcp);
-    std::printf("RESULT seq_sync_1m_mbps=%.3f seq_sync_64k_mbps=%.3f seq_sync_pipelined_mbps=%.3f "
-                "seq_nosync_mbps=%.3f "
-                "sync_4k_p50_ms=%.4f sync_4k_p99_ms=%.4f sync_4k_max_ms=%.4f sync_4k_ops=%.1f "
-                "sync_1k_p50_ms=%.4f sync_1k_p99_ms=%.4f sync_1k_ops=%.1f tcp_mbps=%.3f\n",
-                s1m.mbps, s64k.mbps, pipe.mbps, nos.mbps, lat.p50_ms, lat.p99_ms, lat.max_ms,
-                lat.ops, lat1k.p50_ms, lat1k.p99_ms, lat1k.ops, tcp);
+    std::printf(
+        "RESULT seq_sync_1m_mbps=%.3f seq_sync_64k_mbps=%.3f seq_sync_pipelined_mbps=%.3f "
+        "seq_nosync_mbps=%.3f "
+        "sync_4k_p50_ms=%.4f sync_4k_p99_ms=%.4f sync_4k_max_ms=%.4f sync_4k_ops=%.1f "
+        "sync_1k_p50_ms=%.4f sync_1k_p99_ms=%.4f sync_1k_ops=%.1f tcp_mbps=%.3f\n",
+        s1m.mbps, s64k.mbps, pipe.mbps, nos.mbps, lat.p50_ms, lat.p99_ms, lat.max_ms, lat.ops,
+        lat1k.p50_ms, lat1k.p99_ms, lat1k.ops, tcp);
     return 0;
 }

@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     opt.max_batch_bytes = 1 << 20;
     opt.max_decompressed_bytes = 4 << 20;
     auto summary = model::validate_batch(in, opt);
-    if (!summary) return 0;
+    if (!summary)
+        return 0;
     bytes scratch;
     auto records = model::decode_records(in, scratch);
     if (!records || static_cast<int32_t>(records->size()) != summary->record_count) {

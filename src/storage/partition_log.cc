@@ -333,16 +333,20 @@ namespace {
 std::pair<model::offset, int64_t> refine_to_record(const io::file& f, uint64_t pos,
                                                    const model::batch_header_view& h, int64_t ts) {
     auto whole = std::make_pair(model::offset(h.base_offset()), h.max_timestamp());
-    if (h.log_append_time()) return whole;  // every record carries the append time
+    if (h.log_append_time())
+        return whole;  // every record carries the append time
     bytes batch(h.size_bytes());
     auto n = f.pread(pos, batch);
-    if (!n || *n != batch.size()) return whole;
+    if (!n || *n != batch.size())
+        return whole;
     bytes scratch;
     auto records = model::decode_records(batch, scratch);
-    if (!records) return whole;
+    if (!records)
+        return whole;
     for (const auto& rec : *records) {
         int64_t rts = h.base_timestamp() + rec.timestamp_delta;
-        if (rts >= ts) return {model::offset(h.base_offset() + rec.offset_delta), rts};
+        if (rts >= ts)
+            return {model::offset(h.base_offset() + rec.offset_delta), rts};
     }
     return whole;
 }
