@@ -59,6 +59,29 @@ struct server_metrics {
     metrics::counter& closed_malformed;
     metrics::counter& closed_oversize;
     metrics::gauge& open;
+    // Per-API series, looked up once at start so the request path takes no registry lock.
+    // Index: the API key; keys outside the table share the "Unknown" series.
+    static constexpr size_t max_key = 64;
+    std::array<metrics::counter*, max_key + 1> requests{};
+    std::array<metrics::histogram*, max_key + 1> latency{};
+
+    void init(metrics::registry& reg) {
+        for (size_t k = 0; k <= max_key; ++k) {
+            auto key = static_cast<api_key>(k < max_key ? k : 0x7fff);
+            const char* name = k < max_key && is_known_api(key) ? api_name(key) : "Unknown";
+            requests[k] = &reg.get_counter("otter_kafka_requests_total",
+                                           "Kafka requests handled, per API.", {{"api", name}});
+            latency[k] = &reg.get_histogram(
+                "otter_kafka_request_latency_seconds",
+                "Time from reading a request to queueing its response, per API.", {{"api", name}});
+        }
+    }
+    static size_t slot(api_key key) {
+        auto k = static_cast<int16_t>(key);
+        return k >= 0 && static_cast<size_t>(k) < max_key && is_known_api(key)
+                   ? static_cast<size_t>(k)
+                   : max_key;
+    }
 };
 
 constexpr size_t max_inflight_per_connection = 16;
@@ -159,10 +182,7 @@ class connection : public std::enable_shared_from_this<connection> {
         } else {
             resp = dispatch(ctx);
         }
-        b_.metrics
-            .get_counter("otter_kafka_requests_total", "Kafka requests handled, per API.",
-                         {{"api", api_name(hdr.key)}})
-            .inc();
+        m_.requests[server_metrics::slot(hdr.key)]->inc();
         if (resp.what == handler_response::kind::close) {
             spdlog::warn("closing connection from {}: bad {} v{} request", peer(),
                          api_name(hdr.key), hdr.version);
@@ -184,12 +204,8 @@ class connection : public std::enable_shared_from_this<connection> {
         }
         queue_.push_back(std::move(s));
         write_ready_.notify();
-        b_.metrics
-            .get_histogram("otter_kafka_request_latency_seconds",
-                           "Time from reading a request to queueing its response, per API.",
-                           {{"api", api_name(hdr.key)}})
-            .observe(
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        m_.latency[server_metrics::slot(hdr.key)]->observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         co_return true;
     }
 
@@ -275,7 +291,9 @@ struct server::impl {
             b.metrics.get_counter("otter_kafka_connections_closed_oversize_total",
                                   "Connections closed because a request exceeded the size limit."),
             b.metrics.get_gauge("otter_kafka_connections", "Open Kafka connections.")},
-          acceptor(io) {}
+          acceptor(io) {
+        m.init(b.metrics);
+    }
 
     awaitable<void> accept_loop() {
         for (;;) {
