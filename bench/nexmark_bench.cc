@@ -1,13 +1,14 @@
-// Nexmark benchmark: q0, q1, q2 and q5 over N generated events at maximum emit speed (event time
-// from the configured rate, 10 M/s by default, as in the Flink "V1" runs), each into a blackhole
-// sink. Reports events/s (wall) and events per CPU-second of the whole process (getrusage user +
-// sys, all threads), next to the baseline of the generator alone producing into a blackhole,
+// Nexmark benchmark: q0–q5, q7, q8, q11 and q12 over N generated events at maximum emit speed
+// (event time from the configured rate, 10 M/s by default, as in the Flink "V1" runs), each into a
+// blackhole sink. Reports events/s (wall) and events per CPU-second of the whole process (getrusage
+// user + sys, all threads), next to the baseline of the generator alone producing into a blackhole,
 // without the engine, in the same run.
 //
 //   cmake -S . -B build-nexmark-rel -G Ninja -DCMAKE_BUILD_TYPE=Release
 //   cmake --build build-nexmark-rel --target nexmark_bench
 //   build-nexmark-rel/bench/nexmark_bench [--events 10000000] [--parallelism 1]
-//       [--queries q0,q1,q2,q5] [--rate 10000000] [--batch-size 1024] [--extra-pool 1048576]
+//       [--queries q0,q1,q2,q3,q4,q5,q7,q8,q11,q12] [--rate 10000000] [--batch-size 1024]
+//       [--extra-pool 1048576]
 //
 // --parallelism P runs P generator instances (the source's splits, as Flink does) read by P
 // source subtasks; the generator baseline runs them all on one thread.
@@ -87,7 +88,7 @@ int main(int argc, char** argv) {
     double rate = 10'000'000;
     size_t extra_pool = size_t{1} << 20;
     size_t batch_size = stream::default_batch_size;
-    std::string queries = "q0,q1,q2,q5";
+    std::string queries = "q0,q1,q2,q3,q4,q5,q7,q8,q11,q12";
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
         if (a == "--events") {
@@ -136,7 +137,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "(checksum %llu)\n", static_cast<unsigned long long>(sink));
         report("generator -> blackhole", events, static_cast<uint64_t>(events), m);
     }
-    auto want = [&](const char* q) { return queries.find(q) != std::string::npos; };
+    // Exact names in the comma-separated list ("q1" does not select q11 or q12).
+    auto want = [&](const char* q) {
+        return ("," + queries + ",").find("," + std::string(q) + ",") != std::string::npos;
+    };
     if (want("q0")) {
         run_query<q0_row>("q0 engine", cfg, parallelism, batch_size, [](auto s) { return q0(s); });
     }
@@ -146,8 +150,28 @@ int main(int argc, char** argv) {
     if (want("q2")) {
         run_query<q2_row>("q2 engine", cfg, parallelism, batch_size, [](auto s) { return q2(s); });
     }
+    if (want("q3")) {
+        run_query<q3_row>("q3 engine", cfg, parallelism, batch_size, [](auto s) { return q3(s); });
+    }
+    if (want("q4")) {
+        run_query<q4_row>("q4 engine", cfg, parallelism, batch_size, [](auto s) { return q4(s); });
+    }
     if (want("q5")) {
         run_query<q5_row>("q5 engine", cfg, parallelism, batch_size, [](auto s) { return q5(s); });
+    }
+    if (want("q7")) {
+        run_query<q7_row>("q7 engine", cfg, parallelism, batch_size, [](auto s) { return q7(s); });
+    }
+    if (want("q8")) {
+        run_query<q8_row>("q8 engine", cfg, parallelism, batch_size, [](auto s) { return q8(s); });
+    }
+    if (want("q11")) {
+        run_query<q11_row>("q11 engine", cfg, parallelism, batch_size,
+                           [](auto s) { return q11(s); });
+    }
+    if (want("q12")) {
+        run_query<q12_row>("q12 engine", cfg, parallelism, batch_size,
+                           [](auto s) { return q12(s); });
     }
     return 0;
 }

@@ -6,9 +6,11 @@
 // checkpoints, a restored job may write whole window results again.
 //
 //   word_count_kafka --brokers 127.0.0.1:9092 --input lines --output counts [--bounded]
-//       [--parallelism N] [--checkpoint-dir DIR --checkpoint-interval-ms MS]
-//       [--restore latest|DIR] [--out-of-orderness-ms MS] [--batch-size N] [--record-delay-us US]
+//       [--out-of-orderness-ms MS] [--batch-size N] [--record-delay-us US]
 //       [--from-ts MS] [--until-ts MS]
+//       + the standard job flags (src/jobhost): --name, --parallelism, --checkpoint-dir,
+//         --checkpoint-interval 10s, --checkpoints-retained, --restore latest|DIR,
+//         --from-savepoint DIR, --admin-addr HOST:PORT, --log-level
 //
 // --bounded stops at the input's end offsets seen at start (every window then fires); --from-ts
 // and --until-ts read only records of each partition from the first one at or after from-ts up
@@ -18,14 +20,15 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <thread>
 
+#include <CLI/CLI.hpp>
+
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
+#include "jobhost/host.h"
 #include "stream/api.h"
 
 using namespace otter::stream;
@@ -38,10 +41,6 @@ struct options {
     std::string input;
     std::string output;
     bool bounded = false;
-    uint32_t parallelism = 1;
-    std::string checkpoint_dir;
-    int64_t checkpoint_interval_ms = 0;
-    std::string restore;
     int64_t out_of_orderness_ms = 0;
     int64_t record_delay_us = 0;
     size_t batch_size = default_batch_size;
@@ -49,66 +48,26 @@ struct options {
     std::optional<int64_t> until_ts;
 };
 
-[[noreturn]] void usage(const char* why) {
-    std::fprintf(stderr,
-                 "word_count_kafka: %s\nusage: word_count_kafka --brokers B --input T --output T "
-                 "[--bounded] [--parallelism N] [--checkpoint-dir D] [--checkpoint-interval-ms MS] "
-                 "[--restore latest|DIR] [--out-of-orderness-ms MS] [--batch-size N] "
-                 "[--record-delay-us US] [--from-ts MS] [--until-ts MS]\n",
-                 why);
-    std::exit(2);
-}
-
-options parse(int argc, char** argv) {
-    options o;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        auto val = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                usage(("missing value for " + a).c_str());
-            }
-            return argv[++i];
-        };
-        if (a == "--brokers") {
-            o.brokers = val();
-        } else if (a == "--input") {
-            o.input = val();
-        } else if (a == "--output") {
-            o.output = val();
-        } else if (a == "--bounded") {
-            o.bounded = true;
-        } else if (a == "--parallelism") {
-            o.parallelism = static_cast<uint32_t>(std::stoul(val()));
-        } else if (a == "--checkpoint-dir") {
-            o.checkpoint_dir = val();
-        } else if (a == "--checkpoint-interval-ms") {
-            o.checkpoint_interval_ms = std::stoll(val());
-        } else if (a == "--restore") {
-            o.restore = val();
-        } else if (a == "--out-of-orderness-ms") {
-            o.out_of_orderness_ms = std::stoll(val());
-        } else if (a == "--from-ts") {
-            o.from_ts = std::stoll(val());
-        } else if (a == "--until-ts") {
-            o.until_ts = std::stoll(val());
-        } else if (a == "--batch-size") {
-            o.batch_size = std::stoul(val());
-        } else if (a == "--record-delay-us") {
-            o.record_delay_us = std::stoll(val());
-        } else {
-            usage(("unknown argument " + a).c_str());
-        }
-    }
-    if (o.input.empty() || o.output.empty()) {
-        usage("--input and --output are required");
-    }
-    return o;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-    options o = parse(argc, argv);
+    otter::jobhost::job_options jo{.name = "word_count_kafka"};
+    options o;
+    CLI::App app{"word_count_kafka: count words per 10 s event-time window, Kafka to Kafka"};
+    otter::jobhost::add_job_flags(app, jo);
+    app.add_option("--brokers", o.brokers, "Bootstrap brokers")->capture_default_str();
+    app.add_option("--input", o.input, "Input topic of text lines")->required();
+    app.add_option("--output", o.output, "Output topic (word,window_end,count)")->required();
+    app.add_flag("--bounded", o.bounded, "Stop at the input's end offsets seen at start");
+    app.add_option("--out-of-orderness-ms", o.out_of_orderness_ms, "Watermark delay")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--batch-size", o.batch_size, "Records per batch")
+        ->check(CLI::Range(1, 1 << 20));
+    app.add_option("--record-delay-us", o.record_delay_us, "Sleep per input line (tests)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--from-ts", o.from_ts, "Start at the first record at or after this time (ms)");
+    app.add_option("--until-ts", o.until_ts, "Stop before the first record at or after this (ms)");
+    CLI11_PARSE(app, argc, argv);
 
     kafka_source_config in;
     in.brokers = o.brokers;
@@ -139,11 +98,9 @@ int main(int argc, char** argv) {
         return k;
     });
 
-    job_config cfg{.name = "word_count_kafka", .parallelism = o.parallelism};
-    cfg.batch_size = o.batch_size;
-    cfg.checkpoint_dir = o.checkpoint_dir;
-    cfg.checkpoint_interval = millis(o.checkpoint_interval_ms);
-    environment env(cfg);
+    otter::jobhost::host host(jo);
+    environment env(host.config());
+    env.config().batch_size = o.batch_size;
     int64_t delay_us = o.record_delay_us;
     env.from_source<kafka_record>(*src, watermark_strategy<kafka_record>{}.with_out_of_orderness(
                                             millis(o.out_of_orderness_ms)))
@@ -174,22 +131,5 @@ int main(int argc, char** argv) {
         .aggregate(count_agg{}, "count")
         .sink(sink, "kafka");
 
-    auto j = env.create_job(run_options{o.restore});
-    if (!j) {
-        std::fprintf(stderr, "word_count_kafka: %s\n", j.error().message.c_str());
-        return 1;
-    }
-    if (const auto& from = (*j)->restored_from()) {
-        std::fprintf(stderr, "word_count_kafka: restored from %s (checkpoint %llu)\n",
-                     from->path.c_str(), static_cast<unsigned long long>(from->id));
-    }
-    (*j)->start();
-    auto r = (*j)->wait();
-    if (!r) {
-        std::fprintf(stderr, "word_count_kafka: job failed: %s\n", r.error().message.c_str());
-        return 1;
-    }
-    std::fprintf(stderr, "word_count_kafka: done, %llu checkpoints\n",
-                 static_cast<unsigned long long>((*j)->completed_checkpoints()));
-    return 0;
+    return host.run(env);
 }

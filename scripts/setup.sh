@@ -20,7 +20,7 @@ build_pkgs=(
   cmake ninja-build g++ pkg-config ccache
   libasio-dev libcli11-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   zlib1g-dev libzstd-dev libsnappy-dev liblz4-dev librdkafka-dev libcpp-httplib-dev
-  nlohmann-json3-dev
+  nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
 )
 # Needed by unit tests, fuzz targets, benchmarks and the end-to-end suite.
 test_pkgs=(

@@ -41,6 +41,9 @@ cmake --preset release
 cmake --build --preset release -j "$JOBS"
 test -x build/otter || { echo "build/otter was not produced" >&2; exit 1; }
 
+step "installed package: a job built with find_package(Otter)"
+bash tests/install/check.sh build || status=1
+
 if [[ ${OTTER_SKIP_E2E:-0} != 1 ]]; then
   step "end-to-end tests: pytest tests/e2e"
   # Debian's Python has the Debian packages (confluent_kafka, pytest, pytest-timeout); a pyenv

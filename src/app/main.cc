@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/cli/cli.h"
+#include "app/nexmark_cmd.h"
 #include "app/serve.h"
 #include "app/table_cmd.h"
 #include "config/broker_config.h"
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
 
     otter::cli::add_client_commands(app, action);
     otter::app::add_table_commands(app, action);
+    otter::app::add_nexmark_commands(app, action);
 
     try {
         app.parse(argc, argv);

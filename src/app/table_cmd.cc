@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connectors/iceberg/evolve.h"
+#include "connectors/iceberg/expire.h"
 #include "connectors/iceberg/metadata.h"
 #include "connectors/iceberg/schema.h"
 #include "connectors/iceberg/table.h"
@@ -29,16 +31,35 @@ int fail(const std::string& msg) {
 }
 
 struct table_ref {
-    std::string table;      // ns.table (with --warehouse) or a table directory
-    std::string warehouse;  // env OTTER_WAREHOUSE
+    std::string table;        // ns.table (with --warehouse) or a table directory
+    std::string warehouse;    // env OTTER_WAREHOUSE
+    std::string s3_endpoint;  // env OTTER_S3_ENDPOINT
+    std::string s3_region;    // else AWS_REGION / AWS_DEFAULT_REGION, else us-east-1
 };
 
 void add_table_ref(CLI::App& cmd, table_ref& ref) {
     cmd.add_option("table", ref.table,
                    "Table: namespace.table with --warehouse, else the table directory")
         ->required();
-    cmd.add_option("-w,--warehouse", ref.warehouse, "Warehouse directory (filesystem catalog)")
+    cmd.add_option("-w,--warehouse", ref.warehouse,
+                   "Warehouse directory or s3://bucket/prefix (filesystem catalog)")
         ->envname("OTTER_WAREHOUSE");
+    cmd.add_option("--s3-endpoint", ref.s3_endpoint,
+                   "S3-compatible endpoint http[s]://host:port, path-style [AWS]")
+        ->envname("OTTER_S3_ENDPOINT");
+    cmd.add_option("--s3-region", ref.s3_region, "S3 region [AWS_REGION, else us-east-1]");
+}
+
+// Storage settings for s3:// tables; credentials come from AWS_ACCESS_KEY_ID and
+// AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN).
+iceberg::storage_options storage(const table_ref& ref) {
+    iceberg::storage_options o;
+    o.s3.endpoint = ref.s3_endpoint;
+    if (!ref.s3_region.empty()) {
+        o.s3.region = ref.s3_region;
+        o.s3_region_set = true;
+    }
+    return o;
 }
 
 result<std::string, std::string> resolve(const table_ref& ref) {
@@ -343,6 +364,7 @@ int run_create(const create_args& a) {
             return fail("--property wants key=value, got " + kv);
         req.properties[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
+    req.storage = storage(a.ref);
     auto m = iceberg::create_table(*dir, req);
     if (!m)
         return fail(m.error());
@@ -372,6 +394,7 @@ int run_append(const append_args& a) {
         o.codec_override = true;
     }
     o.target_file_rows = a.target_file_rows;
+    o.storage = storage(a.ref);
     for (auto& kv : a.summary) {
         auto eq = kv.find('=');
         if (eq == std::string::npos || eq == 0)
@@ -407,7 +430,7 @@ int run_describe(const show_args& a) {
     auto dir = resolve(a.ref);
     if (!dir)
         return fail(dir.error());
-    auto t = iceberg::load_table(*dir, a.metadata_file);
+    auto t = iceberg::load_table(*dir, a.metadata_file, storage(a.ref));
     if (!t)
         return fail(t.error());
     const auto& m = t->meta;
@@ -459,7 +482,7 @@ int run_snapshots(const show_args& a) {
     auto dir = resolve(a.ref);
     if (!dir)
         return fail(dir.error());
-    auto t = iceberg::load_table(*dir, a.metadata_file);
+    auto t = iceberg::load_table(*dir, a.metadata_file, storage(a.ref));
     if (!t)
         return fail(t.error());
     if (a.json) {
@@ -499,7 +522,7 @@ int run_files(const show_args& a) {
     auto dir = resolve(a.ref);
     if (!dir)
         return fail(dir.error());
-    auto t = iceberg::load_table(*dir, a.metadata_file);
+    auto t = iceberg::load_table(*dir, a.metadata_file, storage(a.ref));
     if (!t)
         return fail(t.error());
     const iceberg::snapshot* s =
@@ -541,6 +564,108 @@ int run_files(const show_args& a) {
                     partition_text(f.entry.partition).empty() ? "" : "  ",
                     partition_text(f.entry.partition).c_str());
     }
+    return 0;
+}
+
+struct add_column_args {
+    table_ref ref;
+    std::vector<std::string> columns;
+};
+
+int run_add_column(const add_column_args& a) {
+    auto dir = resolve(a.ref);
+    if (!dir)
+        return fail(dir.error());
+    std::vector<iceberg::new_column> cols;
+    for (auto& c : a.columns) {
+        auto nc = iceberg::parse_new_column(c);
+        if (!nc)
+            return fail(nc.error());
+        cols.push_back(std::move(*nc));
+    }
+    auto s = iceberg::add_columns(*dir, cols, 10, storage(a.ref));
+    if (!s)
+        return fail(s.error());
+    std::printf("schema %d:", s->schema_id);
+    for (size_t i = s->fields.size() - cols.size(); i < s->fields.size(); ++i)
+        std::printf(" added %s %s (id %d)", s->fields[i].name.c_str(), s->fields[i].type.c_str(),
+                    s->fields[i].id);
+    std::printf("\n");
+    return 0;
+}
+
+struct expire_args {
+    table_ref ref;
+    std::string older_than;
+    int64_t older_than_ms = -1;
+    int32_t retain_last = 0;
+    bool dry_run = false;
+    bool json = false;
+};
+
+int run_expire(const expire_args& a) {
+    auto dir = resolve(a.ref);
+    if (!dir)
+        return fail(dir.error());
+    iceberg::expire_options o;
+    o.storage = storage(a.ref);
+    o.dry_run = a.dry_run;
+    if (!a.older_than.empty() && a.older_than_ms >= 0)
+        return fail("give --older-than or --older-than-ms, not both");
+    if (!a.older_than.empty()) {
+        auto us = iceberg::parse_timestamp(a.older_than);
+        if (!us)
+            return fail("--older-than: " + us.error());
+        o.older_than = iceberg::sys_milliseconds{std::chrono::milliseconds{*us / 1000}};
+    } else if (a.older_than_ms >= 0) {
+        o.older_than = iceberg::sys_milliseconds{std::chrono::milliseconds{a.older_than_ms}};
+    }
+    if (a.retain_last != 0) {
+        if (a.retain_last < 1)
+            return fail("--retain-last must be at least 1");
+        o.retain_last = a.retain_last;
+    }
+    auto r = iceberg::expire_snapshots(*dir, o);
+    if (!r)
+        return fail(r.error());
+    if (a.json) {
+        njson j;
+        j["dry-run"] = a.dry_run;
+        j["older-than-ms"] = r->cutoff_ms;
+        j["retain-last"] = r->retain_last;
+        j["expired-snapshot-ids"] = r->expired_snapshot_ids;
+        j["remaining-snapshot-ids"] = r->remaining_snapshot_ids;
+        j["deleted-manifest-lists"] = r->manifest_lists;
+        j["deleted-manifests"] = r->manifests;
+        j["deleted-files"] = r->content_files;
+        j["deleted-metadata-files"] = r->metadata_files;
+        j["delete-errors"] = r->delete_errors;
+        j["committed-version"] = r->committed_version;
+        std::printf("%s\n", j.dump(2).c_str());
+    } else {
+        const char* verb = a.dry_run ? "would delete" : "deleted";
+        std::printf("%s %zu snapshots older than %s (retain last %d); %zu remain\n",
+                    a.dry_run ? "would expire" : "expired", r->expired_snapshot_ids.size(),
+                    format_ms(r->cutoff_ms).c_str(), r->retain_last,
+                    r->remaining_snapshot_ids.size());
+        for (auto id : r->expired_snapshot_ids)
+            std::printf("  snapshot %lld\n", static_cast<long long>(id));
+        auto list = [&](const char* what, const std::vector<std::string>& v) {
+            std::printf("%s %zu %s\n", verb, v.size(), what);
+            for (auto& p : v)
+                std::printf("  %s\n", p.c_str());
+        };
+        list("data/delete files", r->content_files);
+        list("manifests", r->manifests);
+        list("manifest lists", r->manifest_lists);
+        if (!r->metadata_files.empty())
+            list("metadata files", r->metadata_files);
+    }
+    for (auto& e : r->delete_errors)
+        std::fprintf(stderr, "warning: %s\n", e.c_str());
+    if (!r->delete_errors.empty())
+        return fail("snapshots expired, but " + std::to_string(r->delete_errors.size()) +
+                    " files could not be deleted (left as unreferenced files)");
     return 0;
 }
 
@@ -669,6 +794,34 @@ void add_table_commands(CLI::App& root, std::function<int()>& action) {
         cmd->add_option("--snapshot", args->snapshot_id, "Snapshot id [current]");
         cmd->add_flag("--json", args->json, "Print JSON");
         bind(*cmd, action, args, run_files);
+    }
+    {
+        auto args = std::make_shared<add_column_args>();
+        auto* cmd = table->add_subcommand(
+            "add-column", "Add optional columns (a new schema; old data files read as null)");
+        add_table_ref(*cmd, args->ref);
+        cmd->add_option("-c,--column", args->columns,
+                        "name:type[:doc], repeatable; types as in `create` (new columns are "
+                        "optional)")
+            ->required();
+        bind(*cmd, action, args, run_add_column);
+    }
+    {
+        auto args = std::make_shared<expire_args>();
+        auto* cmd = table->add_subcommand(
+            "expire", "Expire old snapshots and delete the files only they reference");
+        add_table_ref(*cmd, args->ref);
+        cmd->add_option("--older-than", args->older_than,
+                        "Expire snapshots before this time (2026-11-25T10:00:00Z) [now minus "
+                        "history.expire.max-snapshot-age-ms, default 5 days]");
+        cmd->add_option("--older-than-ms", args->older_than_ms,
+                        "Expire snapshots before this time, ms since the epoch");
+        cmd->add_option("--retain-last", args->retain_last,
+                        "Keep the newest N snapshots of the current ancestry [table property "
+                        "history.expire.min-snapshots-to-keep, else 1]");
+        cmd->add_flag("--dry-run", args->dry_run, "Report what would expire; change nothing");
+        cmd->add_flag("--json", args->json, "Print JSON");
+        bind(*cmd, action, args, run_expire);
     }
     {
         auto args = std::make_shared<parquet_args>();

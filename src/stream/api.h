@@ -158,6 +158,7 @@ class stream {
         n.input = static_cast<int>(node_);
         n.input_tag = tag_;
         n.exchange = std::make_shared<rebalance_exchange<T>>();
+        n.counting = &make_counting_output<T>;
         n.make = [](build_context& bc) {
             return detail::finish_op(std::make_unique<identity_op<T>>(bc.outs[0]), bc);
         };
@@ -171,6 +172,7 @@ class stream {
         n.parallelism = parallelism();
         n.input = static_cast<int>(node_);
         n.input_tag = tag.id;
+        n.counting = &make_counting_output<U>;
         n.make = [](build_context& bc) {
             return detail::finish_op(std::make_unique<identity_op<U>>(bc.outs[0]), bc);
         };
@@ -196,6 +198,7 @@ class stream {
         n.parallelism = parallelism();
         n.input = static_cast<int>(node_);
         n.input_tag = tag_;
+        n.counting = &make_counting_output<T>;
         n.make = std::move(f);
         return env_->graph().add(std::move(n)).id;
     }
@@ -248,6 +251,7 @@ class keyed_stream {
         n.input = static_cast<int>(node_);
         n.input_tag = tag_;
         n.exchange = std::make_shared<keyed_exchange<T, KeyFn>>(key_);
+        n.counting = &make_counting_output<T>;
         n.make = std::move(f);
         return env_->graph().add(std::move(n)).id;
     }

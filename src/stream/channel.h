@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "stream/batch.h"
+#include "stream/stats.h"
 
 namespace otter::stream {
 
@@ -58,6 +59,12 @@ class channel_base {
     virtual ~channel_base() = default;
     // Wakes and fails a blocked producer; later pushes fail. Used when a job is cancelled.
     virtual void close() = 0;
+    // Where a push that has to wait for room records its blocked time (the producing operator
+    // subtask); null: not recorded. Set before the job starts.
+    void set_producer_stats(operator_stats* s) { producer_ = s; }
+
+  protected:
+    operator_stats* producer_ = nullptr;
 };
 
 template <typename T>
@@ -69,7 +76,9 @@ class channel final : public channel_base {
     bool push(element<T>&& e) {
         {
             std::unique_lock lk(mu_);
-            not_full_.wait(lk, [&] { return size_ < ring_.size() || closed_; });
+            if (size_ == ring_.size() && !closed_) {
+                wait_for_room(lk);
+            }
             if (closed_) {
                 return false;
             }
@@ -108,6 +117,21 @@ class channel final : public channel_base {
     }
 
   private:
+    // Backpressure: only this path reads the clock, never a push that finds room.
+    void wait_for_room(std::unique_lock<std::mutex>& lk) {
+        const int64_t t0 = steady_now_ns();
+        if (producer_ != nullptr) {
+            producer_->blocked_since_ns.store(t0, std::memory_order_relaxed);
+        }
+        not_full_.wait(lk, [&] { return size_ < ring_.size() || closed_; });
+        if (producer_ != nullptr) {
+            const int64_t t1 = steady_now_ns();
+            producer_->blocked_ns.fetch_add(static_cast<uint64_t>(t1 > t0 ? t1 - t0 : 0),
+                                            std::memory_order_relaxed);
+            producer_->blocked_since_ns.store(0, std::memory_order_relaxed);
+        }
+    }
+
     std::mutex mu_;
     std::condition_variable not_full_;
     std::vector<element<T>> ring_;  // guarded by mu_

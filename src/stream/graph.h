@@ -33,6 +33,11 @@ struct built_operator {
 
 using operator_factory = std::function<built_operator(build_context&)>;
 
+// Wraps a node's input (of the node's input type) in a counting_output (stats.h).
+using counting_factory = std::unique_ptr<output_base> (*)(output_base* target, operator_stats* in,
+                                                          operator_stats* out,
+                                                          bool producer_is_source);
+
 // A typed exchange edge: creates its channels, the writer at the end of the producing chain, and
 // the input task at the start of the consuming chain.
 class exchange_factory {
@@ -64,6 +69,8 @@ struct graph_node {
     std::shared_ptr<exchange_factory> exchange;  // set: the input edge is an exchange
     operator_factory make;                       // operators
     std::shared_ptr<source_factory> source;      // sources
+    // Operators: counts records into this node (and out of its parent); null: not counted.
+    counting_factory counting = nullptr;
     // Sinks: commits the committables of one subtask for a completed checkpoint. Thread-safe.
     std::function<void(uint32_t subtask, uint64_t checkpoint, bytes_view committable)> commit;
     std::vector<uint32_t> children;

@@ -1,7 +1,11 @@
 #include "stream/job.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <cmath>
+#include <functional>
+#include <limits>
 #include <map>
 
 #include "base/log.h"
@@ -23,8 +27,28 @@ job::job(job_graph& g, const job_config& cfg) : g_(g), cfg_(cfg) {
 }
 
 job::~job() {
+    if (link_) {
+        std::lock_guard lk(link_->mu);
+        link_->j = nullptr;
+    }
     cancel();
     (void)wait();
+}
+
+const char* to_string(job_state s) {
+    switch (s) {
+        case job_state::created:
+            return "created";
+        case job_state::running:
+            return "running";
+        case job_state::finished:
+            return "finished";
+        case job_state::failed:
+            return "failed";
+        case job_state::cancelled:
+            return "cancelled";
+    }
+    return "unknown";
 }
 
 result<std::unique_ptr<job>, error> job::create(job_graph& g, const job_config& cfg,
@@ -41,12 +65,38 @@ result<std::unique_ptr<job>, error> job::create(job_graph& g, const job_config& 
             return unexpected<error>{r.error()};
         }
     }
+    if (cfg.metrics != nullptr) {
+        j->link_ = std::make_shared<collector_link>();
+        j->link_->j = j.get();
+        cfg.metrics->add_collector([link = j->link_](std::string& out) {
+            std::lock_guard lk(link->mu);
+            if (link->j != nullptr) {
+                link->j->render_metrics(out);
+            }
+        });
+    }
     return j;
 }
 
 result<void, error> job::build() {
     const auto& nodes = g_.nodes();
     auto is_root = [&](const graph_node& n) { return n.input < 0 || n.exchange != nullptr; };
+
+    stats_.resize(nodes.size());
+    samples_.resize(nodes.size());
+    std::map<std::string, int> name_count;
+    for (const auto& n : nodes) {
+        ++name_count[n.name];
+    }
+    for (const auto& n : nodes) {
+        for (uint32_t s = 0; s < n.parallelism; ++s) {
+            stats_[n.id].push_back(std::make_unique<operator_stats>());
+        }
+        samples_[n.id].resize(n.parallelism);
+        // Two nodes with one name would make two identical series: the id tells them apart.
+        metric_names_.push_back(name_count[n.name] > 1 ? n.name + "#" + std::to_string(n.id)
+                                                       : n.name);
+    }
 
     // One doorbell per (root, subtask); channels per exchange edge.
     std::map<uint32_t, std::vector<doorbell*>> root_bells;
@@ -91,6 +141,16 @@ result<void, error> job::build() {
         for (uint32_t s = 0; s < root.parallelism; ++s) {
             std::vector<std::pair<uint32_t, std::unique_ptr<operator_base>>> ops;
             std::map<uint32_t, output_base*> inputs;
+            std::vector<std::unique_ptr<output_base>> counters;  // counting adapters of the chain
+            auto counted = [&](const graph_node& consumer, output_base* target, operator_stats* in,
+                               const graph_node& producer) -> output_base* {
+                if (consumer.counting == nullptr) {
+                    return target;
+                }
+                counters.push_back(consumer.counting(target, in, stats(producer.id, s),
+                                                     producer.source != nullptr));
+                return counters.back().get();
+            };
             std::unique_ptr<task> t;
             for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
                 const graph_node& n = nodes[*it];
@@ -110,12 +170,14 @@ result<void, error> job::build() {
                         auto& all = edge_channels[c];
                         for (uint32_t d = 0; d < child.parallelism; ++d) {
                             outs.push_back(all[s * child.parallelism + d]);
+                            outs.back()->set_producer_stats(stats(n.id, s));
                         }
                         built_operator w = child.exchange->make_writer(outs, cfg_.batch_size);
-                        bc.outs[child.input_tag].push_back(w.input);
+                        bc.outs[child.input_tag].push_back(counted(child, w.input, nullptr, n));
                         ops.emplace_back(c | 0x80000000u, std::move(w.op));
                     } else {
-                        bc.outs[child.input_tag].push_back(inputs.at(c));
+                        bc.outs[child.input_tag].push_back(
+                            counted(child, inputs.at(c), stats(c, s), n));
                     }
                 }
                 if (n.source) {
@@ -137,7 +199,15 @@ result<void, error> job::build() {
                 for (uint32_t u = 0; u < up; ++u) {
                     ins.push_back(all[u * root.parallelism + s]);
                 }
-                t = root.exchange->make_input_task(std::move(ins), inputs.at(root.id));
+                output_base* head = inputs.at(root.id);
+                if (root.counting != nullptr) {
+                    counters.push_back(root.counting(head, stats(root.id, s), nullptr, false));
+                    head = counters.back().get();
+                }
+                t = root.exchange->make_input_task(std::move(ins), head);
+            }
+            for (auto& c : counters) {
+                t->owned_outputs.push_back(std::move(c));
             }
             std::reverse(ops.begin(), ops.end());  // parents first
             t->ops = std::move(ops);
@@ -206,7 +276,11 @@ result<void, error> job::restore(const std::string& from) {
 
 void job::start() {
     OTTER_ASSERT(!started_, "job started twice");
-    started_ = true;
+    {
+        std::lock_guard lk(mu_);
+        started_ = true;
+    }
+    started_ns_.store(steady_now_ns());
     for (auto& tp : tasks_) {
         task* t = tp.get();
         threads_.emplace_back([this, t] {
@@ -386,6 +460,7 @@ result<checkpoint_info, error> job::take(const std::string& kind, const std::str
         }
         pending_.reset();
         if (!ok) {
+            ++chk_.failed;
             return unexpected<error>{
                 error{cancelled_ ? errc::cancelled : errc::declined,
                       "checkpoint " + std::to_string(id) + " declined: " + why}};
@@ -400,6 +475,7 @@ result<checkpoint_info, error> job::take(const std::string& kind, const std::str
     info.path = kind == "savepoint" ? target : cfg_.checkpoint_dir + "/" + checkpoint_dir_name(id);
     auto written = write_checkpoint(*fs_, info.path, info, snaps);
     if (!written) {
+        note_checkpoint(nullptr, kind, 0);
         if (cfg_.metrics) {
             cfg_.metrics
                 ->get_counter("otter_stream_checkpoints_total", "Checkpoints by outcome",
@@ -420,6 +496,9 @@ result<checkpoint_info, error> job::take(const std::string& kind, const std::str
     if (kind == "checkpoint") {
         retain_checkpoints(*fs_, cfg_.checkpoint_dir, cfg_.checkpoints_retained);
     }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    note_checkpoint(&info, kind, seconds * 1000);
     completed_.fetch_add(1);
     if (cfg_.metrics) {
         auto& m = *cfg_.metrics;
@@ -429,12 +508,171 @@ result<checkpoint_info, error> job::take(const std::string& kind, const std::str
             .inc();
         m.get_histogram("otter_stream_checkpoint_duration_seconds",
                         "Time from trigger to completed checkpoint", l)
-            .observe(
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+            .observe(seconds);
         m.get_gauge("otter_stream_checkpoint_size_bytes", "Size of the last checkpoint", l)
             .set(static_cast<double>(info.total_bytes));
     }
     return info;
+}
+
+void job::note_checkpoint(const checkpoint_info* done, const std::string& kind, double ms) {
+    std::lock_guard lk(mu_);
+    if (done == nullptr) {
+        ++chk_.failed;
+        return;
+    }
+    ++chk_.completed;
+    chk_.last_id = done->id;
+    chk_.last_kind = kind;
+    chk_.last_path = done->path;
+    chk_.last_duration_ms = ms;
+    chk_.last_size_bytes = done->total_bytes;
+}
+
+void job::sample_ratios(int64_t now_ns) const {
+    constexpr int64_t min_interval_ns = 1'000'000'000;
+    const int64_t started = started_ns_.load();
+    for (size_t n = 0; n < stats_.size(); ++n) {
+        for (size_t s = 0; s < stats_[n].size(); ++s) {
+            ratio_sample& r = samples_[n][s];
+            if (r.at_ns == 0) {
+                r.at_ns = started;  // the first interval starts with the job
+            }
+            if (started == 0 || now_ns - r.at_ns < min_interval_ns) {
+                continue;
+            }
+            const uint64_t blocked = stats_[n][s]->blocked_total_ns(now_ns);
+            const double dt = static_cast<double>(now_ns - r.at_ns);
+            r.ratio = std::clamp(static_cast<double>(blocked - r.blocked_ns) / dt, 0.0, 1.0);
+            r.at_ns = now_ns;
+            r.blocked_ns = blocked;
+        }
+    }
+}
+
+job_status job::status() const {
+    job_status st;
+    st.name = cfg_.name;
+    st.parallelism = cfg_.parallelism;
+    {
+        std::lock_guard lk(mu_);
+        if (failure_) {
+            st.state = job_state::failed;
+            st.failure = failure_->message;
+        } else if (cancelled_) {
+            st.state = job_state::cancelled;
+        } else if (started_ && finished_ == tasks_.size()) {
+            st.state = job_state::finished;
+        } else if (started_) {
+            st.state = job_state::running;
+        }
+        st.checkpoints = chk_;
+    }
+    st.checkpoints.restored_from = restored_;
+    const int64_t now_ns = steady_now_ns();
+    const int64_t started = started_ns_.load();
+    if (started != 0) {
+        st.uptime = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::nanoseconds(now_ns - started));
+    }
+    const int64_t now_ms = cfg_.proc_clock->now_ms();
+    std::lock_guard lk(stats_mu_);
+    sample_ratios(now_ns);
+    const auto& nodes = g_.nodes();
+    for (size_t n = 0; n < stats_.size(); ++n) {
+        for (size_t s = 0; s < stats_[n].size(); ++s) {
+            const operator_stats& o = *stats_[n][s];
+            operator_status os;
+            os.name = nodes[n].name;
+            os.node = static_cast<uint32_t>(n);
+            os.subtask = static_cast<uint32_t>(s);
+            os.records_in = o.records_in.load(std::memory_order_relaxed);
+            os.records_out = o.records_out.load(std::memory_order_relaxed);
+            const int64_t wm = o.watermark.load(std::memory_order_relaxed);
+            if (wm != min_timestamp) {
+                os.watermark = wm;
+            }
+            if (is_real_watermark(wm)) {
+                os.watermark_lag_seconds = static_cast<double>(now_ms - wm) / 1000.0;
+            }
+            os.backpressure_seconds = static_cast<double>(o.blocked_total_ns(now_ns)) / 1e9;
+            os.backpressure_ratio = samples_[n][s].ratio;
+            st.operators.push_back(std::move(os));
+        }
+    }
+    return st;
+}
+
+namespace {
+
+std::string metric_value(double v) {
+    if (std::isnan(v)) {
+        return "NaN";
+    }
+    if (std::isinf(v)) {
+        return v > 0 ? "+Inf" : "-Inf";
+    }
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+    return ec == std::errc() ? std::string(buf, end) : "NaN";
+}
+
+}  // namespace
+
+void job::render_metrics(std::string& out) const {
+    job_status st = status();
+    struct family {
+        const char* name;
+        const char* type;
+        const char* help;
+        std::function<std::optional<double>(const operator_status&)> value;
+    };
+    const family families[] = {
+        {"otter_stream_records_in_total", "counter", "Records handed to the operator subtask",
+         [](const operator_status& o) { return static_cast<double>(o.records_in); }},
+        {"otter_stream_records_out_total", "counter",
+         "Records the operator subtask handed to its downstream consumers",
+         [](const operator_status& o) { return static_cast<double>(o.records_out); }},
+        {"otter_stream_watermark_ms", "gauge",
+         "Current input watermark, event time in ms (-Inf before the first, +Inf after the end)",
+         [](const operator_status& o) -> std::optional<double> {
+             if (!o.watermark) {
+                 return -std::numeric_limits<double>::infinity();
+             }
+             if (*o.watermark == max_timestamp) {
+                 return std::numeric_limits<double>::infinity();
+             }
+             return static_cast<double>(*o.watermark);
+         }},
+        {"otter_stream_watermark_lag_seconds", "gauge",
+         "Processing time minus the input watermark (only while the watermark is a real time)",
+         [](const operator_status& o) { return o.watermark_lag_seconds; }},
+        {"otter_stream_backpressure_seconds_total", "counter",
+         "Time the subtask spent blocked on a full downstream channel",
+         [](const operator_status& o) { return o.backpressure_seconds; }},
+        {"otter_stream_backpressure_ratio", "gauge",
+         "Fraction of time blocked on a full downstream channel over the last sampling interval",
+         [](const operator_status& o) { return o.backpressure_ratio; }},
+    };
+    for (const auto& f : families) {
+        for (const char* part :
+             {"# HELP ", f.name, " ", f.help, "\n# TYPE ", f.name, " ", f.type, "\n"}) {
+            out += part;
+        }
+        for (const auto& o : st.operators) {
+            auto v = f.value(o);
+            if (!v) {
+                continue;
+            }
+            out += f.name;
+            out += metrics::format_labels({{"job", cfg_.name},
+                                           {"operator", metric_names_[o.node]},
+                                           {"subtask", std::to_string(o.subtask)}});
+            out += ' ';
+            out += metric_value(*v);  // appended piecewise: g++ 12 -O3 -Wrestrict (PR 105329)
+            out += '\n';
+        }
+    }
 }
 
 }  // namespace otter::stream

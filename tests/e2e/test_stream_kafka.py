@@ -114,7 +114,7 @@ def test_word_count_kill9_and_restore_latest_loses_nothing(broker, tmp_path):
     produce_lines(broker, inp, lines)
     chk = tmp_path / "checkpoints"
     log = tmp_path / "job.log"
-    base = job_args(broker, inp, out, "--checkpoint-dir", str(chk), "--checkpoint-interval-ms", "200")
+    base = job_args(broker, inp, out, "--checkpoint-dir", str(chk), "--checkpoint-interval", "200ms")
     with open(log, "ab") as f:
         # ~3 ms per line: the job runs for seconds, long enough to checkpoint and be killed.
         proc = subprocess.Popen(base + ["--record-delay-us", "3000", "--batch-size", "16"], stdout=f,

@@ -26,6 +26,7 @@ void add_client_commands(CLI::App& root, std::function<int()>& action) {
     add_consume_command(root, action);
     add_cluster_commands(root, action);
     add_group_commands(root, action);
+    add_job_commands(root, action);
 }
 
 void add_client_options(CLI::App& cmd, client_options& options) {

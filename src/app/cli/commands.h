@@ -37,6 +37,7 @@ void add_produce_command(CLI::App& root, action_slot& action);
 void add_consume_command(CLI::App& root, action_slot& action);
 void add_cluster_commands(CLI::App& root, action_slot& action);
 void add_group_commands(CLI::App& root, action_slot& action);
+void add_job_commands(CLI::App& root, action_slot& action);
 
 // While alive, SIGINT and SIGTERM set interrupted() instead of killing the process, and
 // interrupt blocking reads (no SA_RESTART), so a command can stop cleanly: flush what it

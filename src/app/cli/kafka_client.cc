@@ -85,10 +85,6 @@ bool is_connectivity_error(rd_kafka_resp_err_t err) {
 
 }  // namespace
 
-partition_list_ptr make_partition_list(int capacity) {
-    return partition_list_ptr(rd_kafka_topic_partition_list_new(capacity));
-}
-
 std::chrono::milliseconds client_options::timeout() const {
     const auto ms = static_cast<int64_t>(std::llround(timeout_s * 1000.0));
     return std::chrono::milliseconds(std::max<int64_t>(ms, 1));

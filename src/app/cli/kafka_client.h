@@ -24,55 +24,28 @@
 
 #include "app/cli/format.h"
 #include "base/result.h"
+#include "kafka/rdkafka/handles.h"
 
 namespace otter::cli {
 
-// Owning handles for librdkafka objects.
-struct kafka_deleter {
-    void operator()(rd_kafka_t* p) const { rd_kafka_destroy(p); }
-    void operator()(rd_kafka_conf_t* p) const { rd_kafka_conf_destroy(p); }
-    void operator()(rd_kafka_topic_partition_list_t* p) const {
-        rd_kafka_topic_partition_list_destroy(p);
-    }
-    void operator()(rd_kafka_AdminOptions_t* p) const { rd_kafka_AdminOptions_destroy(p); }
-    void operator()(rd_kafka_event_t* p) const { rd_kafka_event_destroy(p); }
-    void operator()(rd_kafka_queue_t* p) const { rd_kafka_queue_destroy(p); }
-    void operator()(const rd_kafka_metadata_t* p) const { rd_kafka_metadata_destroy(p); }
-    void operator()(rd_kafka_headers_t* p) const { rd_kafka_headers_destroy(p); }
-    void operator()(rd_kafka_message_t* p) const { rd_kafka_message_destroy(p); }
-    void operator()(rd_kafka_NewTopic_t* p) const { rd_kafka_NewTopic_destroy(p); }
-    void operator()(rd_kafka_DeleteTopic_t* p) const { rd_kafka_DeleteTopic_destroy(p); }
-    void operator()(rd_kafka_ConfigResource_t* p) const { rd_kafka_ConfigResource_destroy(p); }
-    void operator()(rd_kafka_error_t* p) const { rd_kafka_error_destroy(p); }
-    void operator()(rd_kafka_DeleteGroup_t* p) const { rd_kafka_DeleteGroup_destroy(p); }
-    void operator()(rd_kafka_ListConsumerGroupOffsets_t* p) const {
-        rd_kafka_ListConsumerGroupOffsets_destroy(p);
-    }
-    void operator()(rd_kafka_AlterConsumerGroupOffsets_t* p) const {
-        rd_kafka_AlterConsumerGroupOffsets_destroy(p);
-    }
-};
-
-using handle_ptr = std::unique_ptr<rd_kafka_t, kafka_deleter>;
-using conf_ptr = std::unique_ptr<rd_kafka_conf_t, kafka_deleter>;
-using partition_list_ptr = std::unique_ptr<rd_kafka_topic_partition_list_t, kafka_deleter>;
-using admin_options_ptr = std::unique_ptr<rd_kafka_AdminOptions_t, kafka_deleter>;
-using event_ptr = std::unique_ptr<rd_kafka_event_t, kafka_deleter>;
-using queue_ptr = std::unique_ptr<rd_kafka_queue_t, kafka_deleter>;
-using metadata_ptr = std::unique_ptr<const rd_kafka_metadata_t, kafka_deleter>;
-using headers_ptr = std::unique_ptr<rd_kafka_headers_t, kafka_deleter>;
-using message_ptr = std::unique_ptr<rd_kafka_message_t, kafka_deleter>;
-using new_topic_ptr = std::unique_ptr<rd_kafka_NewTopic_t, kafka_deleter>;
-using delete_topic_ptr = std::unique_ptr<rd_kafka_DeleteTopic_t, kafka_deleter>;
-using config_resource_ptr = std::unique_ptr<rd_kafka_ConfigResource_t, kafka_deleter>;
-using error_ptr = std::unique_ptr<rd_kafka_error_t, kafka_deleter>;
-using delete_group_ptr = std::unique_ptr<rd_kafka_DeleteGroup_t, kafka_deleter>;
-using list_group_offsets_ptr = std::unique_ptr<rd_kafka_ListConsumerGroupOffsets_t, kafka_deleter>;
-using alter_group_offsets_ptr =
-    std::unique_ptr<rd_kafka_AlterConsumerGroupOffsets_t, kafka_deleter>;
-
-// Creates an empty topic-partition list.
-partition_list_ptr make_partition_list(int capacity);
+// Owning handles for librdkafka objects (shared with the Kafka connector).
+using rdkafka::admin_options_ptr;
+using rdkafka::alter_group_offsets_ptr;
+using rdkafka::conf_ptr;
+using rdkafka::config_resource_ptr;
+using rdkafka::delete_group_ptr;
+using rdkafka::delete_topic_ptr;
+using rdkafka::error_ptr;
+using rdkafka::event_ptr;
+using rdkafka::handle_ptr;
+using rdkafka::headers_ptr;
+using rdkafka::list_group_offsets_ptr;
+using rdkafka::make_partition_list;
+using rdkafka::message_ptr;
+using rdkafka::metadata_ptr;
+using rdkafka::new_topic_ptr;
+using rdkafka::partition_list_ptr;
+using rdkafka::queue_ptr;
 
 // The connection options every client command takes.
 struct client_options {

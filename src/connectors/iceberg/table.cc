@@ -29,97 +29,8 @@ uint64_t random_u64() {
     return rng();
 }
 
-result<bytes, std::string> read_file(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return err{"open " + path + ": " + std::strerror(errno)};
-    bytes out;
-    uint8_t buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof(buf));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            ::close(fd);
-            return err{"read " + path + ": " + std::strerror(e)};
-        }
-        if (n == 0)
-            break;
-        out.insert(out.end(), buf, buf + n);
-    }
-    ::close(fd);
-    return out;
-}
-
-// Writes `data` to a new file (O_EXCL) and fsyncs it.
-result<void, std::string> write_new_file(const std::string& path, bytes_view data) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return err{"create " + path + ": " + std::strerror(errno)};
-    size_t off = 0;
-    while (off < data.size()) {
-        ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            ::close(fd);
-            return err{"write " + path + ": " + std::strerror(e)};
-        }
-        off += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0) {
-        int e = errno;
-        ::close(fd);
-        return err{"fsync " + path + ": " + std::strerror(e)};
-    }
-    ::close(fd);
-    return {};
-}
-
-void sync_dir(const std::string& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
-
 bytes to_bytes(const std::string& s) {
     return bytes(s.begin(), s.end());
-}
-
-// Publishes `data` as `path` only if `path` does not exist yet: write a temporary file, then
-// link(2) it to the final name (EEXIST = somebody else won). Returns false on a lost race.
-result<bool, std::string> create_exclusive(const std::string& path, bytes_view data) {
-    std::string tmp = path + ".tmp-" + random_uuid();
-    if (auto r = write_new_file(tmp, data); !r)
-        return err{r.error()};
-    int rc = ::link(tmp.c_str(), path.c_str());
-    int e = errno;
-    ::unlink(tmp.c_str());
-    if (rc != 0) {
-        if (e == EEXIST)
-            return false;
-        return err{"link " + path + ": " + std::strerror(e)};
-    }
-    sync_dir(fs::path(path).parent_path().string());
-    return true;
-}
-
-// Replaces `path` atomically (write temp, rename); used for the best-effort version hint.
-result<void, std::string> replace_file(const std::string& path, const std::string& text) {
-    std::string tmp = path + ".tmp-" + random_uuid();
-    if (auto r = write_new_file(tmp, to_bytes(text)); !r)
-        return r;
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        int e = errno;
-        ::unlink(tmp.c_str());
-        return err{"rename " + path + ": " + std::strerror(e)};
-    }
-    sync_dir(fs::path(path).parent_path().string());
-    return {};
 }
 
 std::string metadata_name(int64_t v) {
@@ -127,11 +38,13 @@ std::string metadata_name(int64_t v) {
 }
 
 // Highest N with metadata/vN.metadata.json, by listing (0 if none).
-int64_t highest_version(const std::string& meta_dir) {
+result<int64_t, std::string> highest_version(file_io& io, const std::string& meta_dir) {
     int64_t best = 0;
-    std::error_code ec;
-    for (auto& e : fs::directory_iterator(meta_dir, ec)) {
-        std::string n = e.path().filename().string();
+    auto files = io.list(meta_dir);
+    if (!files)
+        return err{files.error()};
+    for (auto& path : *files) {
+        std::string n = path.substr(path.rfind('/') + 1);
         if (n.size() > 15 && n[0] == 'v' && n.ends_with(".metadata.json")) {
             std::string num = n.substr(1, n.size() - 15);
             if (!num.empty() && num.find_first_not_of("0123456789") == std::string::npos &&
@@ -143,6 +56,12 @@ int64_t highest_version(const std::string& meta_dir) {
 }
 
 std::string abs_dir(const std::string& dir) {
+    if (is_s3_uri(dir)) {
+        std::string d = dir;
+        while (d.size() > 5 && d.back() == '/')
+            d.pop_back();
+        return d;
+    }
     std::error_code ec;
     fs::path p = fs::absolute(dir, ec);
     return p.lexically_normal().string();
@@ -265,11 +184,16 @@ result<table_metadata, std::string> create_table(const std::string& dir_in,
                                                  const create_request& r) {
     std::string dir = abs_dir(dir_in);
     std::string meta_dir = dir + "/metadata";
-    std::error_code ec;
-    fs::create_directories(meta_dir, ec);
-    if (ec)
-        return err{"create " + meta_dir + ": " + ec.message()};
-    if (highest_version(meta_dir) > 0 || fs::exists(meta_dir + "/version-hint.text"))
+    auto io = file_io_for(dir, r.storage);
+    if (!io)
+        return err{io.error()};
+    auto highest = highest_version(**io, meta_dir);
+    if (!highest)
+        return err{highest.error()};
+    auto hint_exists = (*io)->exists(meta_dir + "/version-hint.text");
+    if (!hint_exists)
+        return err{hint_exists.error()};
+    if (*highest > 0 || *hint_exists)
         return err{"table already exists at " + dir};
     for (auto& f : r.table_schema.fields)
         if (auto c = to_column_spec(f); !c)
@@ -283,7 +207,7 @@ result<table_metadata, std::string> create_table(const std::string& dir_in,
     ojson j;
     j["format-version"] = 2;
     j["table-uuid"] = random_uuid();
-    j["location"] = "file://" + dir;
+    j["location"] = is_s3_uri(dir) ? dir : "file://" + dir;
     j["last-sequence-number"] = 0;
     j["last-updated-ms"] = now_ms();
     j["last-column-id"] = r.table_schema.max_field_id();
@@ -309,19 +233,30 @@ result<table_metadata, std::string> create_table(const std::string& dir_in,
     j["snapshot-log"] = ojson::array();
     j["metadata-log"] = ojson::array();
     std::string text = j.dump(2);
-    auto won = create_exclusive(meta_dir + "/" + metadata_name(1), to_bytes(text));
+    auto won = (*io)->create_exclusive(meta_dir + "/" + metadata_name(1), to_bytes(text));
     if (!won)
         return err{won.error()};
     if (!*won)
         return err{"table already exists at " + dir};
-    if (auto h = replace_file(meta_dir + "/version-hint.text", "1"); !h)
+    if (auto h = (*io)->write(meta_dir + "/version-hint.text", to_bytes("1")); !h)
         return err{h.error()};
     return parse_table_metadata(text);
 }
 
 result<loaded_table, std::string> load_table(const std::string& dir_in,
-                                             const std::string& metadata_file) {
+                                             const std::string& metadata_file,
+                                             const storage_options& storage) {
+    auto io = file_io_for(dir_in, storage);
+    if (!io)
+        return err{io.error()};
+    return load_table_with(std::move(*io), dir_in, metadata_file);
+}
+
+result<loaded_table, std::string> load_table_with(std::shared_ptr<file_io> io,
+                                                  const std::string& dir_in,
+                                                  const std::string& metadata_file) {
     loaded_table t;
+    t.io = std::move(io);
     t.dir = abs_dir(dir_in);
     std::string meta_dir = t.dir + "/metadata";
     if (!metadata_file.empty()) {
@@ -338,7 +273,7 @@ result<loaded_table, std::string> load_table(const std::string& dir_in,
         }
     } else {
         int64_t v = 0;
-        if (auto hint = read_file(meta_dir + "/version-hint.text")) {
+        if (auto hint = t.io->read(meta_dir + "/version-hint.text")) {
             std::string s(hint->begin(), hint->end());
             try {
                 v = std::stoll(s);
@@ -346,17 +281,30 @@ result<loaded_table, std::string> load_table(const std::string& dir_in,
                 v = 0;
             }
         }
-        if (v <= 0 || !fs::exists(meta_dir + "/" + metadata_name(v)))
-            v = highest_version(meta_dir);
+        auto hinted = v > 0 ? t.io->exists(meta_dir + "/" + metadata_name(v)) : false;
+        if (!hinted)
+            return err{hinted.error()};
+        if (!*hinted) {
+            auto h = highest_version(*t.io, meta_dir);
+            if (!h)
+                return err{h.error()};
+            v = *h;
+        }
         // The hint is written after the commit, so it may lag: walk forward.
-        while (fs::exists(meta_dir + "/" + metadata_name(v + 1)))
+        for (;;) {
+            auto next = t.io->exists(meta_dir + "/" + metadata_name(v + 1));
+            if (!next)
+                return err{next.error()};
+            if (!*next)
+                break;
             ++v;
+        }
         if (v <= 0)
             return err{"no Iceberg table at " + t.dir + " (no metadata/vN.metadata.json)"};
         t.version = v;
         t.metadata_path = meta_dir + "/" + metadata_name(v);
     }
-    auto text = read_file(t.metadata_path);
+    auto text = t.io->read(t.metadata_path);
     if (!text)
         return err{text.error()};
     auto m = parse_table_metadata(
@@ -382,7 +330,8 @@ std::string local_path(const loaded_table& t, const std::string& location) {
 }
 
 result<std::vector<file_entry>, std::string> list_files(const loaded_table& t, const snapshot& s) {
-    auto ml = read_file(local_path(t, s.manifest_list));
+    auto io = t.io ? t.io : local_file_io();
+    auto ml = io->read(local_path(t, s.manifest_list));
     if (!ml)
         return err{ml.error()};
     auto manifests = parse_manifest_list(*ml);
@@ -390,7 +339,7 @@ result<std::vector<file_entry>, std::string> list_files(const loaded_table& t, c
         return err{manifests.error()};
     std::vector<file_entry> out;
     for (auto& m : *manifests) {
-        auto mf = read_file(local_path(t, m.path));
+        auto mf = io->read(local_path(t, m.path));
         if (!mf)
             return err{mf.error()};
         auto entries = parse_manifest(*mf);
@@ -429,13 +378,14 @@ appender::~appender() = default;
 
 result<std::unique_ptr<appender>, std::string> appender::open(const std::string& dir,
                                                               append_options options) {
-    auto t = load_table(dir);
+    auto t = load_table(dir, "", options.storage);
     if (!t)
         return err{t.error()};
     if (t->meta.format_version != 2)
         return err{std::string("append: only format-version 2 tables are supported")};
     auto a = std::unique_ptr<appender>(new appender());
     a->dir_ = t->dir;
+    a->io_ = t->io;
     a->location_ = t->meta.location;
     while (!a->location_.empty() && a->location_.back() == '/')
         a->location_.pop_back();
@@ -495,15 +445,11 @@ result<appender::open_file*, std::string> appender::writer_for(
     for (size_t i = 0; i < partition.size(); ++i)
         rel += "/" + spec_.fields[i].name + "=" +
                human_string(result_types_[i], spec_.fields[i].tr, partition[i]);
-    std::error_code ec;
-    fs::create_directories(dir_ + "/" + rel, ec);
-    if (ec)
-        return err{"append: mkdir " + dir_ + "/" + rel + ": " + ec.message()};
     std::string name =
         "00000-" + std::to_string(done_.size() + open_.size()) + "-" + random_uuid() + ".parquet";
     f->local = dir_ + "/" + rel + "/" + name;
     f->uri = location_ + "/" + rel + "/" + name;
-    auto out = parquet::open_file_output(f->local, true);
+    auto out = io_->open_output(f->local);
     if (!out)
         return err{out.error()};
     auto w = parquet::file_writer::create(columns_, options_.parquet, std::move(*out));
@@ -591,8 +537,7 @@ result<snapshot, std::string> appender::commit() {
     std::erase_if(done_, [&](const done_file& d) {
         if (d.summary.num_rows > 0)
             return false;
-        std::string local = dir_ + d.uri.substr(location_.size());
-        ::unlink(local.c_str());
+        (void)io_->remove(dir_ + d.uri.substr(location_.size()));  // best effort: an orphan
         return true;
     });
     if (done_.empty())
@@ -693,7 +638,7 @@ result<snapshot, std::string> appender::commit() {
     }
     bytes manifest = mw.finish();
     const std::string manifest_name = commit_uuid + "-m0.avro";
-    if (auto r = write_new_file(meta_dir + "/" + manifest_name, manifest); !r)
+    if (auto r = io_->write(meta_dir + "/" + manifest_name, manifest); !r)
         return err{r.error()};
     const std::string manifest_uri = location_ + "/metadata/" + manifest_name;
 
@@ -716,7 +661,7 @@ result<snapshot, std::string> appender::commit() {
 
     // 2. Commit loop: manifest list + next metadata version, retried on a lost race.
     for (int attempt = 1; attempt <= options_.max_commit_attempts; ++attempt) {
-        auto t = load_table(dir_);
+        auto t = load_table_with(io_, dir_);
         if (!t)
             return err{t.error()};
         const auto& meta = t->meta;
@@ -756,7 +701,7 @@ result<snapshot, std::string> appender::commit() {
             return err{"manifest list: " + r.error()};
         if (parent) {
             // Fast append: carry the parent's manifests over unchanged.
-            auto old = read_file(local_path(*t, parent->manifest_list));
+            auto old = io_->read(local_path(*t, parent->manifest_list));
             if (!old)
                 return err{old.error()};
             auto rows = parse_manifest_list(*old);
@@ -789,7 +734,7 @@ result<snapshot, std::string> appender::commit() {
         bytes list = lw.finish();
         const std::string list_name = "snap-" + std::to_string(snapshot_id) + "-" +
                                       std::to_string(attempt) + "-" + commit_uuid + ".avro";
-        if (auto r = write_new_file(meta_dir + "/" + list_name, list); !r)
+        if (auto r = io_->write(meta_dir + "/" + list_name, list); !r)
             return err{r.error()};
 
         // 3. The next metadata version.
@@ -850,17 +795,17 @@ result<snapshot, std::string> appender::commit() {
             ojson{{"timestamp-ms", meta.last_updated_ms},
                   {"metadata-file", location_ + "/metadata/" + metadata_name(t->version)}});
 
-        auto won =
-            create_exclusive(meta_dir + "/" + metadata_name(t->version + 1), to_bytes(j.dump(2)));
+        auto won = io_->create_exclusive(meta_dir + "/" + metadata_name(t->version + 1),
+                                         to_bytes(j.dump(2)));
         if (!won)
             return err{won.error()};
         if (!*won) {
             // Lost the race: another writer committed v(N+1). Reload and rebase.
-            ::unlink((meta_dir + "/" + list_name).c_str());
+            (void)io_->remove(meta_dir + "/" + list_name);
             continue;
         }
         // The hint is best-effort: readers also probe for newer versions.
-        (void)replace_file(meta_dir + "/version-hint.text", std::to_string(t->version + 1));
+        (void)io_->write(meta_dir + "/version-hint.text", to_bytes(std::to_string(t->version + 1)));
         return snap;
     }
     return err{"append: gave up after " + std::to_string(options_.max_commit_attempts) +

@@ -2,13 +2,15 @@
 // commit, and list a snapshot's data files.
 //
 // Layout: <warehouse>/<ns...>/<table>/{data,metadata}/; metadata/vN.metadata.json is the commit
-// point, created exclusively with link(2) so a concurrent committer that loses the race sees
-// EEXIST, reloads and retries; metadata/version-hint.text then names N. Readers never see a
-// partial append because nothing references the new files before vN exists.
-// See docs/formats/iceberg-table.md.
+// point, created exclusively (file_io::create_exclusive: link(2) locally, PUT with
+// If-None-Match: * on S3) so a concurrent committer that loses the race reloads and retries;
+// metadata/version-hint.text then names N. Readers never see a partial append because nothing
+// references the new files before vN exists. The warehouse may be a local directory or
+// s3://bucket/prefix (file_io.h). See docs/formats/iceberg-table.md.
 //
 // Thread-safety: functions are independent; an `appender` is owned by one thread. Several
-// processes may append to one table concurrently (the link(2) commit serialises them).
+// processes may append to one table concurrently (the exclusive create serialises them; on an
+// S3 store that ignores If-None-Match the last writer wins, so use one writer there).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "connectors/iceberg/file_io.h"
 #include "connectors/iceberg/metadata.h"
 #include "connectors/iceberg/schema.h"
 #include "connectors/parquet/writer.h"
@@ -33,6 +36,7 @@ struct create_request {
     schema table_schema;
     partition_spec spec;
     std::map<std::string, std::string> properties;
+    storage_options storage;  // for s3:// table locations
 };
 
 // Creates metadata/v1.metadata.json (no snapshot) and version-hint.text. Fails if the table
@@ -40,7 +44,10 @@ struct create_request {
 result<table_metadata, std::string> create_table(const std::string& dir, const create_request& r);
 
 struct loaded_table {
-    std::string dir;
+    std::string dir;  // local directory or s3://bucket/prefix
+    // Storage the table was read from; list_files and appenders use it. Shared: copies of the
+    // loaded table and appenders opened from it use the same connection.
+    std::shared_ptr<file_io> io;
     int64_t version = 0;        // N of vN.metadata.json (0 when loaded from another name)
     std::string metadata_path;  // local path of the metadata file read
     table_metadata meta;
@@ -48,8 +55,15 @@ struct loaded_table {
 
 // Loads the newest version (version-hint.text, then any newer vN present), or
 // `metadata_file` (a name under metadata/ or a path) when given.
+// `dir` may be an s3://bucket/prefix location (storage settings from `storage`).
 result<loaded_table, std::string> load_table(const std::string& dir,
-                                             const std::string& metadata_file = "");
+                                             const std::string& metadata_file = "",
+                                             const storage_options& storage = {});
+
+// load_table on a given storage (appenders reuse their table's connection).
+result<loaded_table, std::string> load_table_with(std::shared_ptr<file_io> io,
+                                                  const std::string& dir,
+                                                  const std::string& metadata_file = "");
 
 // Maps a location recorded in metadata (file://..., or any URI under the table's location) to a
 // local path, so tables written elsewhere (s3://...) can be read from a local copy.
@@ -74,6 +88,7 @@ struct append_options {
     size_t max_buffered_bytes = 256u << 20;
     int max_commit_attempts = 10;
     std::map<std::string, std::string> extra_summary;  // custom snapshot summary keys
+    storage_options storage;                           // for s3:// tables
 };
 
 // Appends rows to a table in one snapshot: rows are routed to one Parquet file per partition,
@@ -101,6 +116,7 @@ class appender {
     result<void, std::string> enforce_memory_bound();
 
     std::string dir_;
+    std::shared_ptr<file_io> io_;  // shared with the loaded table (see loaded_table::io)
     std::string location_;
     std::string table_uuid_;
     schema schema_;
