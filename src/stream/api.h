@@ -12,8 +12,9 @@
 //
 // Each call adds a node to the environment's job graph. Operators after a source or a stateless
 // operator are chained into the same task (same parallelism); key_by inserts a hash-partitioned
-// exchange and the keyed operator runs at the job's parallelism. The environment must outlive the
-// jobs created from it. Not thread-safe: build the graph on one thread.
+// exchange and the keyed operator runs at the job's parallelism unless key_by names another. The
+// environment must outlive the jobs created from it. Not thread-safe: build the graph on one
+// thread.
 #pragma once
 
 #include <atomic>
@@ -63,6 +64,7 @@ class environment {
 
     job_graph& graph() { return graph_; }
     job_config& config() { return cfg_; }
+    const job_config& config() const { return cfg_; }
 
     // Creates a job from the graph (restoring if asked); the caller starts and waits for it.
     result<std::unique_ptr<job>, error> create_job(const run_options& opts = {}) {
@@ -84,6 +86,12 @@ class environment {
 };
 
 namespace detail {
+
+// An operator's parallelism: `requested`, or the job's when 0. job::create refuses values above
+// max_parallelism (the number of key groups).
+inline uint32_t operator_parallelism(const environment& env, uint32_t requested) {
+    return requested == 0 ? env.config().parallelism : requested;
+}
 
 template <typename T>
 class typed_source_factory final : public source_factory {
@@ -145,16 +153,18 @@ class stream {
                                  std::make_unique<flat_map_op<T, U, F>>(f, bc.outs[0]), bc);
                          }));
     }
-    // Partitions by key(const T&): the next operator is keyed and runs at job parallelism.
+    // Partitions by key(const T&): the next operator is keyed and runs with `parallelism`
+    // subtasks (0: the job's parallelism; at most max_key_groups).
     template <typename KeyFn>
-    keyed_stream<T, KeyFn> key_by(KeyFn key) {
-        return keyed_stream<T, KeyFn>(env_, node_, tag_, std::move(key));
+    keyed_stream<T, KeyFn> key_by(KeyFn key, uint32_t parallelism = 0) {
+        return keyed_stream<T, KeyFn>(env_, node_, tag_, std::move(key),
+                                      detail::operator_parallelism(*env_, parallelism));
     }
-    // Redistributes batches round-robin over the job's parallelism.
-    stream<T> rebalance(std::string name = "rebalance") {
+    // Redistributes batches round-robin over `parallelism` subtasks (0: the job's parallelism).
+    stream<T> rebalance(std::string name = "rebalance", uint32_t parallelism = 0) {
         graph_node n;
         n.name = std::move(name);
-        n.parallelism = env_->config().parallelism;
+        n.parallelism = detail::operator_parallelism(*env_, parallelism);
         n.input = static_cast<int>(node_);
         n.input_tag = tag_;
         n.exchange = std::make_shared<rebalance_exchange<T>>();
@@ -223,8 +233,8 @@ class keyed_stream {
   public:
     using K = std::decay_t<std::invoke_result_t<KeyFn&, const T&>>;
 
-    keyed_stream(environment* env, uint32_t node, uint32_t tag, KeyFn key)
-        : env_(env), node_(node), tag_(tag), key_(std::move(key)) {}
+    keyed_stream(environment* env, uint32_t node, uint32_t tag, KeyFn key, uint32_t parallelism)
+        : env_(env), node_(node), tag_(tag), key_(std::move(key)), parallelism_(parallelism) {}
 
     template <typename Assigner>
     windowed_stream<T, KeyFn, Assigner> window(Assigner a) {
@@ -247,7 +257,7 @@ class keyed_stream {
     uint32_t add(std::string name, operator_factory f) {
         graph_node n;
         n.name = std::move(name);
-        n.parallelism = env_->config().parallelism;
+        n.parallelism = parallelism_;
         n.input = static_cast<int>(node_);
         n.input_tag = tag_;
         n.exchange = std::make_shared<keyed_exchange<T, KeyFn>>(key_);
@@ -263,6 +273,7 @@ class keyed_stream {
     uint32_t node_;
     uint32_t tag_;
     KeyFn key_;
+    uint32_t parallelism_;
 };
 
 template <typename T, typename KeyFn, typename Assigner>

@@ -10,6 +10,7 @@
 
 #include "base/log.h"
 #include "metrics/registry.h"
+#include "stream/hash.h"
 
 namespace otter::stream {
 
@@ -53,6 +54,14 @@ const char* to_string(job_state s) {
 
 result<std::unique_ptr<job>, error> job::create(job_graph& g, const job_config& cfg,
                                                 const run_options& opts) {
+    for (const auto& n : g.nodes()) {
+        if (n.parallelism == 0 || n.parallelism > max_parallelism) {
+            return unexpected<error>{error{errc::failed, "operator '" + n.name + "': parallelism " +
+                                                             std::to_string(n.parallelism) +
+                                                             " is outside 1.." +
+                                                             std::to_string(max_parallelism)}};
+        }
+    }
     std::unique_ptr<job> j(new job(g, cfg));
     if (auto r = j->build(); !r) {
         return unexpected<error>{r.error()};

@@ -17,6 +17,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 E2E = Path(__file__).resolve().parent
 OTTER = Path(os.environ.get("OTTER_BIN", REPO / "build" / "otter"))
@@ -475,3 +477,14 @@ def watermarks(broker, topic: str, partition: int = 0) -> tuple[int, int]:
 
 def dumps(obj) -> str:
     return json.dumps(obj, default=str)[:2000]
+
+
+def example_binary(name: str, env_var: str) -> Path:
+    """An example job program: $env_var if set, else build/examples/<name>; fails the test with
+    how to build it when it is missing."""
+    env = os.environ.get(env_var)
+    p = Path(env) if env else REPO / "build" / "examples" / name
+    if not p.exists():
+        pytest.fail(f"{p} does not exist: build it first (cmake --build build --target {name}) "
+                    f"or set {env_var}")
+    return p

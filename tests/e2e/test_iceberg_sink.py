@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from otter_e2e import E2E, REPO, create_topic, producer, run, unique
+from otter_e2e import E2E, REPO, create_topic, example_binary, producer, run, unique
 
 N = 6000
 PARTITIONS = 3
@@ -28,12 +28,7 @@ KILLS = 5
 
 
 def job_binary() -> Path:
-    env = os.environ.get("OTTER_KAFKA_TO_ICEBERG")
-    p = Path(env) if env else REPO / "build" / "examples" / "kafka_to_iceberg"
-    if not p.exists():
-        pytest.fail(f"{p} does not exist: build it first (cmake --build build --target kafka_to_iceberg) "
-                    f"or set OTTER_KAFKA_TO_ICEBERG")
-    return p
+    return example_binary("kafka_to_iceberg", "OTTER_KAFKA_TO_ICEBERG")
 
 
 def produce_rows(broker, topic):

@@ -20,7 +20,8 @@ import pytest
 
 from otter_e2e import (create_topic, http_get, otter, parse_prometheus, unique, wait_until,
                        watermarks)
-from test_stream_kafka import expected_counts, job_args, make_lines, produce_lines, read_results
+from test_stream_kafka import (check_results, expected_counts, job_args, make_lines, produce_lines,
+                               read_results)
 
 ADMIN_LINE = re.compile(r"admin listening on (127\.0\.0\.1:\d+)")
 
@@ -69,21 +70,6 @@ def post(addr: str, path: str, body: bytes) -> tuple[int, dict]:
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
-
-
-def check_results(broker, out, lines):
-    results = read_results(broker, out)
-    counts: dict[tuple[str, int], set[int]] = {}
-    for w, end, c, _ in results:
-        counts.setdefault((w, end), set()).add(c)
-    inconsistent = {k: v for k, v in counts.items() if len(v) != 1}
-    assert not inconsistent, f"window results with different counts: {inconsistent}"
-    got = {k: next(iter(v)) for k, v in counts.items()}
-    exp = expected_counts(lines)
-    missing = [k for k in exp if k not in got]
-    assert not missing, f"{len(missing)} window results missing: {missing[:10]}"
-    assert got == exp
-    return len(results) - len(got)
 
 
 def test_metrics_status_savepoint_kill_and_restore(broker, tmp_path):

@@ -46,7 +46,8 @@ from pathlib import Path
 
 import pytest
 
-from otter_e2e import REPO, consume_assigned, create_topic, producer, unique, wait_until, watermarks
+from otter_e2e import (REPO, consume_assigned, create_topic, example_binary, producer, unique,
+                       wait_until, watermarks)
 
 D = 5 * 60_000            # --out-of-orderness
 WINDOW = 3_600_000        # --window
@@ -58,12 +59,7 @@ REPOS = ["otter-org/otter", "otter-org/docs", "torvalds/linux", "rust-lang/rust"
 
 
 def job_binary() -> Path:
-    env = os.environ.get("OTTER_GITHUB_COMMITS")
-    p = Path(env) if env else REPO / "build" / "examples" / "github_commits"
-    if not p.exists():
-        pytest.fail(f"{p} does not exist: build it first (cmake --build build --target github_commits) "
-                    f"or set OTTER_GITHUB_COMMITS")
-    return p
+    return example_binary("github_commits", "OTTER_GITHUB_COMMITS")
 
 
 # ------------------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from otter_e2e import REPO, consume_assigned, create_topic, producer, unique, wait_until, watermarks
+from otter_e2e import (REPO, consume_assigned, create_topic, example_binary, producer, unique,
+                       wait_until, watermarks)
 
 WINDOW_MS = 10_000
 VOCAB = ["otter", "river", "stream", "kafka", "window", "count", "fish", "stone", "log", "event",
@@ -26,12 +27,7 @@ VOCAB = ["otter", "river", "stream", "kafka", "window", "count", "fish", "stone"
 
 
 def job_binary() -> Path:
-    env = os.environ.get("OTTER_WORD_COUNT_KAFKA")
-    p = Path(env) if env else REPO / "build" / "examples" / "word_count_kafka"
-    if not p.exists():
-        pytest.fail(f"{p} does not exist: build it first (cmake --build build --target word_count_kafka) "
-                    f"or set OTTER_WORD_COUNT_KAFKA")
-    return p
+    return example_binary("word_count_kafka", "OTTER_WORD_COUNT_KAFKA")
 
 
 def make_lines(n: int, partitions: int, seed: int):
@@ -86,6 +82,23 @@ def job_args(broker, inp, out, *extra):
             "--bounded", *extra]
 
 
+def check_results(broker, out, lines) -> int:
+    """Asserts the de-duplicated window results equal the expected counts (every copy of a
+    result carries the same count); returns the number of duplicate results."""
+    results = read_results(broker, out)
+    counts: dict[tuple[str, int], set[int]] = {}
+    for w, end, c, _ in results:
+        counts.setdefault((w, end), set()).add(c)
+    inconsistent = {k: v for k, v in counts.items() if len(v) != 1}
+    assert not inconsistent, f"window results with different counts: {inconsistent}"
+    got = {k: next(iter(v)) for k, v in counts.items()}
+    exp = expected_counts(lines)
+    missing = [k for k in exp if k not in got]
+    assert not missing, f"{len(missing)} window results missing: {missing[:10]}"
+    assert got == exp
+    return len(results) - len(got)
+
+
 def test_word_count_bounded_exact(broker, tmp_path):
     inp, out = unique("wc-in"), unique("wc-out")
     create_topic(broker, inp, partitions=2)
@@ -138,18 +151,8 @@ def test_word_count_kill9_and_restore_latest_loses_nothing(broker, tmp_path):
     assert r.returncode == 0, log.read_text(errors="replace")
     assert "restored from" in log.read_text(errors="replace"), log.read_text(errors="replace")
 
+    duplicates = check_results(broker, out, lines)
     results = read_results(broker, out)
-    counts: dict[tuple[str, int], set[int]] = {}
-    for w, end, c, _ in results:
-        counts.setdefault((w, end), set()).add(c)
-    inconsistent = {k: v for k, v in counts.items() if len(v) != 1}
-    assert not inconsistent, f"window results with different counts: {inconsistent}"
-    got = {k: next(iter(v)) for k, v in counts.items()}
-    exp = expected_counts(lines)
-    missing = {k: v for k, v in exp.items() if k not in got}
-    assert not missing, f"{len(missing)} window results missing after restore: {list(missing)[:10]}"
-    assert got == exp
-    duplicates = len(results) - len(got)
     print(f"{len(results)} results, {before} written before the kill, {duplicates} duplicates")
 
 

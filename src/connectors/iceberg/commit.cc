@@ -1,128 +1,12 @@
 #include "connectors/iceberg/commit.h"
 
-#include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <filesystem>
-#include <random>
 #include <set>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace otter::iceberg {
 
-namespace fs = std::filesystem;
 using err = unexpected<std::string>;
 
 namespace {
-
-// These file helpers mirror the private ones of table.cc (kept separate so that table.cc can
-// change underneath; see the module README).
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-int64_t new_snapshot_id() {
-    static thread_local std::mt19937_64 rng{std::random_device{}() ^
-                                            static_cast<uint64_t>(now_ms())};
-    return static_cast<int64_t>(rng() & ((1ULL << 53) - 1)) | 1;
-}
-
-result<bytes, std::string> read_whole(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return err{"open " + path + ": " + std::strerror(errno)};
-    bytes out;
-    uint8_t buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof(buf));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            ::close(fd);
-            return err{"read " + path + ": " + std::strerror(e)};
-        }
-        if (n == 0)
-            break;
-        out.insert(out.end(), buf, buf + n);
-    }
-    ::close(fd);
-    return out;
-}
-
-result<void, std::string> write_new(const std::string& path, bytes_view data) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return err{"create " + path + ": " + std::strerror(errno)};
-    size_t off = 0;
-    while (off < data.size()) {
-        ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            ::close(fd);
-            return err{"write " + path + ": " + std::strerror(e)};
-        }
-        off += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0) {
-        int e = errno;
-        ::close(fd);
-        return err{"fsync " + path + ": " + std::strerror(e)};
-    }
-    ::close(fd);
-    return {};
-}
-
-void sync_dir(const std::string& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
-
-bytes to_bytes(const std::string& s) {
-    return bytes(s.begin(), s.end());
-}
-
-// Publishes `data` as `path` unless it exists (false: lost the race).
-result<bool, std::string> publish_exclusive(const std::string& path, bytes_view data) {
-    std::string tmp = path + ".tmp-" + random_uuid();
-    if (auto r = write_new(tmp, data); !r)
-        return err{r.error()};
-    int rc = ::link(tmp.c_str(), path.c_str());
-    int e = errno;
-    ::unlink(tmp.c_str());
-    if (rc != 0) {
-        if (e == EEXIST)
-            return false;
-        return err{"link " + path + ": " + std::strerror(e)};
-    }
-    sync_dir(fs::path(path).parent_path().string());
-    return true;
-}
-
-void write_hint(const std::string& meta_dir, int64_t version) {
-    std::string path = meta_dir + "/version-hint.text";
-    std::string tmp = path + ".tmp-" + random_uuid();
-    if (!write_new(tmp, to_bytes(std::to_string(version))))
-        return;
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
-        ::unlink(tmp.c_str());
-    else
-        sync_dir(meta_dir);
-}
-
-std::string metadata_name(int64_t v) {
-    return "v" + std::to_string(v) + ".metadata.json";
-}
 
 int compare_values(const value& a, const value& b) {
     if (a.index() != b.index())
@@ -236,15 +120,17 @@ std::optional<job_commit> find_job_commit(const table_metadata& meta, const std:
 
 result<commit_outcome, std::string> commit_files(const std::string& dir_in,
                                                  const commit_request& r) {
+    const std::string& what = r.what;
     if (r.files.empty())
-        return err{std::string("commit: no data files")};
-    auto first = load_table(dir_in);
+        return err{what + ": no data files"};
+    auto first = r.io ? load_table_with(r.io, dir_in) : load_table(dir_in, "", r.storage);
     if (!first)
         return err{first.error()};
     if (first->meta.format_version != 2)
-        return err{std::string("commit: only format-version 2 tables are supported")};
+        return err{what + ": only format-version 2 tables are supported"};
+    const std::shared_ptr<file_io> io = first->io;
     const std::string dir = first->dir;
-    const std::string table_uuid = first->meta.table_uuid;
+    const std::string table_uuid = r.table_uuid.empty() ? first->meta.table_uuid : r.table_uuid;
     std::string location = first->meta.location;
     while (!location.empty() && location.back() == '/')
         location.pop_back();
@@ -252,11 +138,11 @@ result<commit_outcome, std::string> commit_files(const std::string& dir_in,
     const int32_t schema_id = r.files.front().schema_id;
     for (const auto& f : r.files)
         if (f.spec_id != spec_id || f.schema_id != schema_id)
-            return err{std::string("commit: data files of several partition specs or schemas")};
+            return err{what + ": data files of several partition specs or schemas"};
     const partition_spec* specp = first->meta.spec(spec_id);
     const schema* schemap = find_schema(first->meta, schema_id);
     if (!specp || !schemap)
-        return err{"commit: table has no partition spec " + std::to_string(spec_id) +
+        return err{what + ": table has no partition spec " + std::to_string(spec_id) +
                    " or schema " + std::to_string(schema_id)};
     const partition_spec spec = *specp;
     const schema sch = *schemap;
@@ -264,25 +150,25 @@ result<commit_outcome, std::string> commit_files(const std::string& dir_in,
     for (const auto& pf : spec.fields) {
         const field* src = sch.find(pf.source_id);
         if (!src)
-            return err{"commit: partition source column " + std::to_string(pf.source_id) +
+            return err{what + ": partition source column " + std::to_string(pf.source_id) +
                        " not in schema"};
         auto rt = pf.tr.result_type(src->type);
         if (!rt)
-            return err{"commit: " + rt.error()};
+            return err{what + ": " + rt.error()};
         result_types.push_back(*rt);
     }
     std::vector<parquet::column_type> col_types;
     for (const auto& f : sch.fields) {
         auto c = to_column_spec(f);
         if (!c)
-            return err{"commit: " + c.error()};
+            return err{what + ": " + c.error()};
         col_types.push_back(c->type);
     }
     for (const auto& f : r.files) {
         if (f.partition.size() != spec.fields.size())
-            return err{"commit: " + f.uri + " has a partition tuple of the wrong arity"};
+            return err{what + ": " + f.uri + " has a partition tuple of the wrong arity"};
         if (f.summary.columns.size() > col_types.size())
-            return err{"commit: " + f.uri + " has more columns than the schema"};
+            return err{what + ": " + f.uri + " has more columns than the schema"};
     }
 
     const std::string meta_dir = dir + "/metadata";
@@ -401,23 +287,28 @@ result<commit_outcome, std::string> commit_files(const std::string& dir_in,
     // 2. Commit loop: precondition, manifest list and next metadata version; retried on a lost
     // race with the precondition re-checked against the winner's state.
     for (int attempt = 1; attempt <= r.max_attempts; ++attempt) {
-        auto t = attempt == 1 ? std::move(first) : load_table(dir);
+        auto t = attempt == 1 ? std::move(first) : load_table_with(io, dir);
         if (!t)
             return err{t.error()};
         const auto& meta = t->meta;
         if (meta.table_uuid != table_uuid)
-            return err{std::string("commit: table was replaced (table-uuid changed)")};
+            return err{what + ": table was replaced (table-uuid changed)"};
         if (r.precondition && !r.precondition(*t))
             return commit_outcome{commit_status::precondition_failed, {}};
         if (!meta.spec(spec_id) || !find_schema(meta, schema_id))
-            return err{std::string("commit: the table no longer has the files' spec or schema")};
+            return err{what + ": the table no longer has the files' spec or schema"};
+        if (r.require_current) {
+            const schema* cs = meta.current_schema();
+            if (!cs || cs->schema_id != schema_id || meta.default_spec_id != spec_id)
+                return err{what + ": table schema or partition spec changed; retry"};
+        }
         if (meta.find_snapshot(snapshot_id))
-            return err{std::string("commit: snapshot id collision")};
+            return err{what + ": snapshot id collision"};
         if (!manifest_written) {
             // Written only once the precondition first holds, so a skipped commit leaves nothing.
             manifest = mw.finish();
             const std::string manifest_name = commit_uuid + "-m0.avro";
-            if (auto w = write_new(meta_dir + "/" + manifest_name, manifest); !w)
+            if (auto w = io->write(meta_dir + "/" + manifest_name, manifest); !w)
                 return err{w.error()};
             manifest_uri = location + "/metadata/" + manifest_name;
             manifest_written = true;
@@ -451,7 +342,7 @@ result<commit_outcome, std::string> commit_files(const std::string& dir_in,
             return err{"manifest list: " + a.error()};
         if (parent) {
             // Fast append: the parent's manifests are carried over unchanged.
-            auto old = read_whole(local_path(*t, parent->manifest_list));
+            auto old = io->read(local_path(*t, parent->manifest_list));
             if (!old)
                 return err{old.error()};
             auto rows = parse_manifest_list(*old);
@@ -484,7 +375,7 @@ result<commit_outcome, std::string> commit_files(const std::string& dir_in,
         bytes list = lw.finish();
         const std::string list_name = "snap-" + std::to_string(snapshot_id) + "-" +
                                       std::to_string(attempt) + "-" + commit_uuid + ".avro";
-        if (auto w = write_new(meta_dir + "/" + list_name, list); !w)
+        if (auto w = io->write(meta_dir + "/" + list_name, list); !w)
             return err{w.error()};
 
         // 3. The next metadata version.
@@ -543,21 +434,25 @@ result<commit_outcome, std::string> commit_files(const std::string& dir_in,
             j["metadata-log"] = ojson::array();
         j["metadata-log"].push_back(
             ojson{{"timestamp-ms", meta.last_updated_ms},
-                  {"metadata-file", location + "/metadata/" + metadata_name(t->version)}});
+                  {"metadata-file", location + "/metadata/" + metadata_file_name(t->version)}});
 
-        auto won =
-            publish_exclusive(meta_dir + "/" + metadata_name(t->version + 1), to_bytes(j.dump(2)));
+        const std::string text = j.dump(2);
+        auto won = io->create_exclusive(meta_dir + "/" + metadata_file_name(t->version + 1),
+                                        as_bytes(text));
         if (!won)
             return err{won.error()};
         if (!*won) {
-            ::unlink((meta_dir + "/" + list_name).c_str());
+            // Lost the race: another writer committed v(N+1). Reload and rebase.
+            (void)io->remove(meta_dir + "/" + list_name);
             continue;
         }
-        write_hint(meta_dir, t->version + 1);
+        // The hint is best-effort: readers also probe for newer versions.
+        const std::string hint = std::to_string(t->version + 1);
+        (void)io->write(meta_dir + "/version-hint.text", as_bytes(hint));
         return commit_outcome{commit_status::committed, std::move(snap)};
     }
-    return err{"commit: gave up after " + std::to_string(r.max_attempts) +
-               " attempts (concurrent writers)"};
+    return err{what + ": gave up after " + std::to_string(r.max_attempts) +
+               " commit attempts (concurrent writers)"};
 }
 
 }  // namespace otter::iceberg

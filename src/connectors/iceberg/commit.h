@@ -3,10 +3,11 @@
 // docs/formats/iceberg-table.md "Streaming commits").
 //
 // commit_files() writes one manifest for the files, then the manifest list (the parent's
-// manifests carried over: a fast append) and the next metadata version, created exclusively with
-// link(2) exactly like appender::commit(). A lost race reloads the table, re-runs the caller's
-// precondition on the new state and retries; so a precondition such as "this job has not yet
-// committed checkpoint c" holds at the moment the commit wins.
+// manifests carried over: a fast append) and the next metadata version, created exclusively
+// (file_io::create_exclusive). appender::commit() is this same function over its closed files. A
+// lost race reloads the table, re-runs the caller's precondition on the new state and retries; so a
+// precondition such as "this job has not yet committed checkpoint c" holds at the moment the commit
+// wins.
 //
 // Thread-safety: free functions over plain values; concurrent commits to one table (threads or
 // processes) are serialised by the exclusive metadata create.
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +40,12 @@ struct commit_request {
     // Run on the freshly loaded table before every attempt; false abandons the commit with
     // commit_status::precondition_failed (nothing becomes visible). May be empty.
     std::function<bool(const loaded_table&)> precondition;
+    storage_options storage;       // for s3:// tables (unused when `io` is set)
+    std::shared_ptr<file_io> io;   // storage to commit through (e.g. an appender's); may be null
+    bool require_current = false;  // also fail if the files' schema or spec is no longer the
+                                   // table's current schema / default spec (appends)
+    std::string what = "commit";   // error message prefix
+    std::string table_uuid;        // when set, the table must still have this uuid
 };
 
 enum class commit_status : uint8_t {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "connectors/iceberg/file_io.h"
 #include "connectors/iceberg/metadata.h"
 #include "connectors/iceberg/schema.h"
 #include "connectors/parquet/writer.h"
@@ -34,6 +35,49 @@ struct data_file {
     parquet::file_summary summary;  // rows, size, split offsets, per-column metrics
 };
 
+// One open data file of one partition.
+struct partition_file {
+    std::vector<value> partition;  // transform results, in spec field order
+    std::string path;              // storage path (local path or s3:// URI)
+    std::string uri;               // location recorded in the manifest
+    std::unique_ptr<parquet::file_writer> writer;
+    uint64_t seq = 0;  // opening order: smaller is older
+    int64_t rows = 0;
+};
+
+// A table opened for writing data files: its storage, current schema and default spec, and how
+// rows map to partitions and Parquet files. Shared by data_writer and appender (table.h).
+struct partition_layout {
+    std::string dir;              // local directory or s3://bucket/prefix
+    std::shared_ptr<file_io> io;  // the loaded table's storage
+    std::string location;         // table location, no trailing '/'
+    std::string table_uuid;
+    schema table_schema;                        // the current schema
+    partition_spec spec;                        // the default spec
+    std::vector<parquet::column_spec> columns;  // one per schema field
+    std::vector<size_t> source_index;           // per partition field: column of its source
+    std::vector<std::string> result_types;      // per partition field: Iceberg result type
+
+    // Loads the table at `dir` (format v2). Sets `options.iceberg_schema_json`, and
+    // `options.codec` from write.parquet.compression-codec (zstd when unset) unless
+    // `keep_codec`. `what` prefixes error messages.
+    static result<partition_layout, std::string> load(const std::string& dir,
+                                                      const storage_options& storage,
+                                                      parquet::writer_options& options,
+                                                      bool keep_codec, const std::string& what);
+    // The partition tuple of a row in schema order; an error if the row has the wrong arity.
+    result<std::vector<value>, std::string> partition_of(std::span<const value> row,
+                                                         const std::string& what) const;
+    // A map key, distinct for distinct tuples.
+    std::string key(const std::vector<value>& partition) const;
+    // Opens a new data file <dir>/data/<field>=<value>/.../<name>.
+    result<std::unique_ptr<partition_file>, std::string> open_file(
+        const std::vector<value>& partition, const std::string& name,
+        const parquet::writer_options& options) const;
+    // Closes `f` into a data_file (rows 0 when only rejected rows went there).
+    result<data_file, std::string> close_file(partition_file& f) const;
+};
+
 struct data_writer_options {
     parquet::writer_options parquet;  // codec taken from write.parquet.compression-codec
     // Roll a file once its buffered row bytes (uncompressed estimate) reach this.
@@ -41,6 +85,7 @@ struct data_writer_options {
     size_t max_open_files = 32;  // at most this many partitions open at once (>= 1)
     // Data file names start with this (e.g. "<job>-<subtask>"), then a counter and a UUID.
     std::string file_prefix = "00000";
+    storage_options storage;  // for s3:// tables
 };
 
 class data_writer {
@@ -50,8 +95,8 @@ class data_writer {
                                                                   data_writer_options options);
     ~data_writer();
 
-    const schema& table_schema() const { return schema_; }
-    const std::vector<parquet::column_spec>& columns() const { return columns_; }
+    const schema& table_schema() const { return layout_.table_schema; }
+    const std::vector<parquet::column_spec>& columns() const { return layout_.columns; }
 
     // A row in schema order. A rejected row (wrong arity, bad type, null in a required column)
     // returns an error and leaves the writer usable; its file keeps the rows before it.
@@ -67,20 +112,13 @@ class data_writer {
     int64_t files_closed_by_cap() const { return closed_by_cap_; }
 
   private:
-    struct open_file;
     data_writer() = default;
-    result<open_file*, std::string> writer_for(const std::vector<value>& partition);
+    result<partition_file*, std::string> writer_for(std::span<const value> row);
     result<void, std::string> close(const std::string& key);
 
-    std::string dir_;
-    std::string location_;
-    schema schema_;
-    partition_spec spec_;
-    std::vector<parquet::column_spec> columns_;
-    std::vector<size_t> source_index_;
-    std::vector<std::string> result_types_;
+    partition_layout layout_;
     data_writer_options options_;
-    std::map<std::string, std::unique_ptr<open_file>> open_;  // by partition key
+    std::map<std::string, std::unique_ptr<partition_file>> open_;  // by partition key
     std::vector<data_file> closed_;
     uint64_t opened_ = 0;  // files opened so far (age order and file names)
     int64_t rolled_by_size_ = 0;

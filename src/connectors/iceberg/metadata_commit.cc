@@ -1,29 +1,10 @@
 #include "connectors/iceberg/metadata_commit.h"
 
 #include <algorithm>
-#include <chrono>
 
 namespace otter::iceberg {
 
 using err = unexpected<std::string>;
-
-namespace {
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-std::string metadata_name(int64_t v) {
-    return "v" + std::to_string(v) + ".metadata.json";
-}
-
-bytes_view as_bytes(const std::string& s) {
-    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-}  // namespace
 
 result<loaded_table, std::string> commit_metadata(const std::string& dir, const metadata_edit& edit,
                                                   int max_attempts,
@@ -45,7 +26,7 @@ result<loaded_table, std::string> commit_metadata(const std::string& dir, const 
             next["metadata-log"] = ojson::array();
         next["metadata-log"].push_back(
             ojson{{"timestamp-ms", t->meta.last_updated_ms},
-                  {"metadata-file", location + "/metadata/" + metadata_name(t->version)}});
+                  {"metadata-file", location + "/metadata/" + metadata_file_name(t->version)}});
         if (auto r = edit(*t, next); !r)
             return err{r.error()};
 
@@ -56,7 +37,7 @@ result<loaded_table, std::string> commit_metadata(const std::string& dir, const 
             return err{"commit: new metadata does not parse: " + parsed.error()};
 
         const std::string meta_dir = t->dir + "/metadata";
-        const std::string path = meta_dir + "/" + metadata_name(t->version + 1);
+        const std::string path = meta_dir + "/" + metadata_file_name(t->version + 1);
         auto won = io->create_exclusive(path, as_bytes(text));
         if (!won)
             return err{won.error()};

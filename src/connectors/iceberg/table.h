@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "connectors/iceberg/data_writer.h"
 #include "connectors/iceberg/file_io.h"
 #include "connectors/iceberg/metadata.h"
 #include "connectors/iceberg/schema.h"
@@ -99,7 +100,7 @@ class appender {
                                                                append_options options);
     ~appender();
 
-    const schema& table_schema() const { return schema_; }
+    const schema& table_schema() const { return layout_.table_schema; }
     // A row in schema order (see parquet::value for the accepted cell types).
     result<void, std::string> append_row(std::span<const value> row);
     int64_t rows() const { return rows_; }
@@ -108,25 +109,15 @@ class appender {
     result<snapshot, std::string> commit();
 
   private:
-    struct open_file;
-    struct done_file;
     appender() = default;
-    result<open_file*, std::string> writer_for(const std::vector<value>& partition);
-    result<void, std::string> close_file(open_file& f);
+    result<partition_file*, std::string> writer_for(std::span<const value> row);
+    result<void, std::string> close_file(partition_file& f);
     result<void, std::string> enforce_memory_bound();
 
-    std::string dir_;
-    std::shared_ptr<file_io> io_;  // shared with the loaded table (see loaded_table::io)
-    std::string location_;
-    std::string table_uuid_;
-    schema schema_;
-    partition_spec spec_;
-    std::vector<parquet::column_spec> columns_;
-    std::vector<size_t> source_index_;  // per partition field: column index of its source
-    std::vector<std::string> result_types_;
+    partition_layout layout_;  // its io is shared with the loaded table (loaded_table::io)
     append_options options_;
-    std::map<std::string, std::unique_ptr<open_file>> open_;
-    std::vector<done_file> done_;
+    std::map<std::string, std::unique_ptr<partition_file>> open_;
+    std::vector<data_file> done_;  // closed files
     int64_t rows_ = 0;
     int64_t rows_since_memory_check_ = 0;
     bool committed_ = false;
@@ -134,5 +125,13 @@ class appender {
 
 // A random UUID (version 4) in canonical text form.
 std::string random_uuid();
+
+// Helpers shared by the module's commit paths (table.cc, commit.cc, metadata_commit.cc).
+int64_t now_ms();                                 // wall clock, ms since the epoch
+int64_t new_snapshot_id();                        // random, positive, < 2^53
+std::string metadata_file_name(int64_t version);  // "v<version>.metadata.json"
+inline bytes_view as_bytes(const std::string& s) {
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
 
 }  // namespace otter::iceberg

@@ -271,7 +271,7 @@ result<void, std::string> committer::commit_epochs(const std::string& job, uint6
     // A lost race whose winner is this same job (another committer of it) changes what must be
     // committed: recompute from the new state. Other writers' commits just rebase.
     for (int round = 0; round < 3; ++round) {
-        auto t = iceberg::load_table(cfg_.table_dir);
+        auto t = iceberg::load_table(cfg_.table_dir, "", cfg_.storage);
         if (!t)
             return err{"iceberg sink: " + t.error()};
         auto done = iceberg::find_job_commit(t->meta, job);
@@ -308,6 +308,7 @@ result<void, std::string> committer::commit_epochs(const std::string& job, uint6
             return {};
         }
         req.max_attempts = cfg_.max_commit_attempts;
+        req.io = t->io;  // the connection the state was just read through
         req.summary[iceberg::summary_job_id] = job;
         req.summary[iceberg::summary_checkpoint_id] = std::to_string(checkpoint);
         if (end_of_input)

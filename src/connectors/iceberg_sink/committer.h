@@ -18,11 +18,12 @@
 namespace otter::connectors::iceberg_sink {
 
 struct iceberg_sink_config {
-    std::string table_dir;           // the table's directory (it must exist: create_table first)
+    std::string table_dir;           // the table's directory or s3:// location (create_table first)
     std::string job_name = "otter";  // job id prefix; a fresh (not restored) job adds a UUID
     size_t target_file_bytes = 128u << 20;  // roll data files at this many buffered bytes
     size_t max_open_files = 32;             // open data files (partitions) per subtask
-    int max_commit_attempts = 10;           // lost link(2) races retried per commit
+    int max_commit_attempts = 10;           // lost commit races retried per commit
+    iceberg::storage_options storage;       // for an s3:// table_dir
 };
 
 // Data files one subtask closed in one epoch. The epoch of the files pre-committed at the

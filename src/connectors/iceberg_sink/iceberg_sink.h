@@ -48,6 +48,7 @@ class iceberg_sink final : public otter::stream::sink<T> {
         o.target_file_bytes = committer_->config().target_file_bytes;
         o.max_open_files = committer_->config().max_open_files;
         o.file_prefix = std::to_string(ctx.subtask);
+        o.storage = committer_->config().storage;
         auto w = iceberg::data_writer::open(committer_->config().table_dir, std::move(o));
         if (!w) {
             throw std::runtime_error("iceberg sink: " + w.error());

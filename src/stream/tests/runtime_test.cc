@@ -331,6 +331,62 @@ TEST_P(parallelism_test, keyed_tumbling_count_and_sum) {
     EXPECT_EQ(got, want);
 }
 
+// Per-operator parallelism: a source at the job's parallelism, a keyed window with 3 subtasks, a
+// rebalance to 2 and a keyed sum at 5; every record still counted once.
+TEST_P(parallelism_test, operators_with_their_own_parallelism) {
+    job_config cfg;
+    cfg.parallelism = GetParam();
+    cfg.batch_size = 40;
+    environment env(cfg);
+    using R = window_result<int64_t, int64_t>;
+    auto out = std::make_shared<collecting_sink<R>>();
+    env.from_source<int64_t>(std::make_shared<vector_source<int64_t>>(numbers(4, 1500)))
+        .key_by([](const int64_t& x) { return x % 11; }, 3)
+        .window(tumbling(100ms))
+        .aggregate(count_agg{})
+        .rebalance("spread", 2)
+        .key_by([](const R& r) { return r.key; }, 5)
+        .window(tumbling(1000ms))
+        .reduce([](R a, const R& b) {
+            a.value += b.value;
+            return a;
+        })
+        .map([](window_result<int64_t, R>&& r) {
+            return R{r.key, r.window, r.value.value};
+        })
+        .sink(out);
+    const auto& nodes = env.graph().nodes();
+    ASSERT_GE(nodes.size(), 5u);
+    EXPECT_EQ(nodes[1].parallelism, 3u);
+    EXPECT_EQ(nodes[2].parallelism, 2u);
+    ASSERT_TRUE(env.execute());
+    std::map<std::pair<int64_t, int64_t>, int64_t> got, want;
+    for (const auto& r : out->results()) {
+        EXPECT_TRUE(got.emplace(std::make_pair(r.key, r.window.start), r.value).second);
+    }
+    for (int64_t s = 0; s < 4; ++s) {
+        for (int64_t i = 0; i < 1500; ++i) {
+            ++want[{(s * 1500 + i) % 11, i / 1000 * 1000}];
+        }
+    }
+    EXPECT_EQ(got, want);
+}
+
+TEST(job, parallelism_above_the_key_groups_is_refused) {
+    environment env(job_config{.parallelism = 1});
+    auto out = std::make_shared<collecting_sink<int64_t>>();
+    env.from_source<int64_t>(std::make_shared<vector_source<int64_t>>(numbers(1, 10)))
+        .key_by([](const int64_t& x) { return x; }, max_parallelism + 1)
+        .window(tumbling(100ms))
+        .reduce([](int64_t a, int64_t b) { return a + b; })
+        .map([](const window_result<int64_t, int64_t>& r) { return r.value; })
+        .sink(out);
+    auto j = env.create_job();
+    ASSERT_FALSE(j);
+    EXPECT_NE(j.error().message.find("parallelism 129 is outside 1..128"), std::string::npos)
+        << j.error().message;
+}
+
 TEST_P(parallelism_test, more_subtasks_than_splits_do_not_stall) {
     job_config cfg;
     cfg.parallelism = GetParam();
