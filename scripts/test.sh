@@ -32,7 +32,7 @@ fi
 if [[ ${OTTER_SKIP_FUZZ:-0} != 1 ]]; then
   step "fuzz smoke tests (clang-14 + libFuzzer, 20 s per target)"
   cmake --preset fuzz
-  cmake --build --preset fuzz -j "$JOBS" --target kafka_request_fuzz record_batch_fuzz iceberg_reader_fuzz
+  cmake --build --preset fuzz -j "$JOBS" --target kafka_request_fuzz record_batch_fuzz iceberg_reader_fuzz s3_response_fuzz
   timeout 600 ctest --test-dir build-fuzz/fuzz --output-on-failure || status=1
 fi
 
