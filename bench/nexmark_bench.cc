@@ -20,27 +20,13 @@
 #include <string>
 #include <vector>
 
-#include <sys/resource.h>
-
+#include "base/process_usage.h"
 #include "nexmark/queries.h"
 
 namespace {
 
 using namespace otter;
 using namespace otter::nexmark;
-
-double process_cpu_seconds() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-long peak_rss_mb() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss / 1024;
-}
 
 struct measurement {
     double wall = 0;
@@ -59,7 +45,7 @@ measurement measure(F body) {
 void report(const char* name, int64_t events, uint64_t rows, measurement m) {
     std::printf("%-28s %12.0f %16.0f %12llu %8.2f %8.2f %8ld\n", name,
                 static_cast<double>(events) / m.wall, static_cast<double>(events) / m.cpu,
-                static_cast<unsigned long long>(rows), m.wall, m.cpu, peak_rss_mb());
+                static_cast<unsigned long long>(rows), m.wall, m.cpu, peak_rss_bytes() / 1048576);
     std::fflush(stdout);
 }
 

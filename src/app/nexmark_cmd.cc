@@ -25,11 +25,10 @@
 #include <utility>
 #include <vector>
 
-#include <sys/resource.h>
-
 #include "app/cli/commands.h"
 #include "app/cli/format.h"
 #include "app/cli/kafka_client.h"
+#include "base/process_usage.h"
 #include "connectors/parquet/writer.h"
 #include "nexmark/queries.h"
 
@@ -696,19 +695,6 @@ result<milliseconds, std::string> parse_interval(std::string_view s) {
         return bad();
     }
     return milliseconds(static_cast<int64_t>(std::llround(ms)));
-}
-
-double process_cpu_seconds() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-int64_t peak_rss_bytes() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return static_cast<int64_t>(ru.ru_maxrss) * 1024;  // Linux: KiB
 }
 
 // Result rows as JSON lines into one file, from every sink subtask: each writer formats into
